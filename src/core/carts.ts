@@ -1,0 +1,175 @@
+// Cart use cases: create, show, add, change and remove lines. Holds for SKUs with
+// holdAt 'cart' are set in step with the line, so a line and its hold move together.
+
+import { findLineById, findLineBySku, isExpired, normalizeEmail, withLine, withoutLine, type Cart, type CartLine } from './cart.ts';
+import type { SkuInfo } from './catalog.ts';
+import { isSellable } from './catalog.ts';
+import { viewCart, type CartView } from './cart-view.ts';
+import type { CoreDeps } from './deps.ts';
+import { DomainError } from './errors.ts';
+import { cartHoldExpiry, checkLineCount, checkLineQuantity } from './policy.ts';
+import type { Shortage } from './stock.ts';
+
+/** A cart saved by someone else between our read and write is re-read this many times. */
+const saveAttemptsMax = 5;
+
+export interface CartService {
+  create(input: { currency?: string; email?: string }): Promise<CartView>;
+  get(cartId: string): Promise<CartView>;
+  addLine(cartId: string, sku: string, quantity: number): Promise<CartView>;
+  setLineQuantity(cartId: string, lineId: string, quantity: number): Promise<CartView>;
+  removeLine(cartId: string, lineId: string): Promise<CartView>;
+}
+
+export function soldOut(shortages: Shortage[]): DomainError {
+  const names = shortages.map((shortage) => `${shortage.sku} (${Math.max(0, shortage.available)} available)`).join(', ');
+  return new DomainError('sold-out', `Not enough stock for ${names}.`, {
+    shortages: shortages.map((shortage) => ({ ...shortage, available: Math.max(0, shortage.available) })),
+  });
+}
+
+/** Loads a cart that may still change: it exists, is open and has not expired. */
+export async function loadOpenCart(deps: CoreDeps, cartId: string, nowMs: number): Promise<Cart> {
+  const cart = await deps.store.carts.getCart(cartId);
+  if (cart === undefined) throw new DomainError('not-found', 'No cart with this id.', { resource: 'cart' });
+  if (cart.status === 'completed') {
+    throw new DomainError('cart-completed', 'This cart has already been checked out.', { orderId: cart.orderId });
+  }
+  if (isExpired(cart, nowMs)) {
+    throw new DomainError('cart-expired', 'This cart expired after a period without changes; its items were released.', {
+      expiredAt: new Date(cart.expiresAtMs).toISOString(),
+    });
+  }
+  return cart;
+}
+
+export function createCartService(deps: CoreDeps): CartService {
+  const { store, clock, ids, config } = deps;
+
+  async function show(cart: Cart): Promise<CartView> {
+    const skus = await store.catalog.findSkus(cart.lines.map((line) => line.sku));
+    return viewCart(cart, skus, config.pricing);
+  }
+
+  /** Re-reads and re-applies `change` until the save lands on the version it read. */
+  async function mutate(cartId: string, change: (cart: Cart, nowMs: number) => Promise<CartLine[]>): Promise<CartView> {
+    for (let attempt = 0; attempt < saveAttemptsMax; attempt++) {
+      const nowMs = clock.nowMs();
+      const cart = await loadOpenCart(deps, cartId, nowMs);
+      const lines = await change(cart, nowMs);
+      const next: Cart = {
+        ...cart,
+        lines,
+        updatedAtMs: nowMs,
+        expiresAtMs: nowMs + config.policy.cartTtlMs,
+        version: cart.version + 1,
+      };
+      if (await store.carts.saveCart(next)) return show(next);
+    }
+    throw new DomainError('conflict', 'The cart is being changed by another request; try again.');
+  }
+
+  async function sellableSku(sku: string, currency: string): Promise<SkuInfo> {
+    const info = (await store.catalog.findSkus([sku])).get(sku);
+    if (!isSellable(info)) throw new DomainError('unknown-sku', `No product is for sale with SKU ${sku}.`, { sku });
+    if (info.variant.prices[currency] === undefined) {
+      throw new DomainError('price-unavailable', `${sku} cannot be bought in ${currency}.`, { sku, currency });
+    }
+    return info;
+  }
+
+  /** Takes the hold for held SKUs, or checks availability for the rest (a courtesy, not a promise). */
+  async function reserve(cart: Cart, info: SkuInfo, quantity: number, nowMs: number): Promise<number | null> {
+    const { variant } = info;
+    const heldUntilMs = cartHoldExpiry(variant, nowMs);
+    if (heldUntilMs !== null) {
+      const result = await store.stock.setHolds(
+        cart.id,
+        [{ sku: variant.sku, quantity, expiresAtMs: heldUntilMs, allowBackorder: variant.allowBackorder }],
+        nowMs,
+      );
+      if (!result.ok) throw soldOut(result.shortages);
+      return heldUntilMs;
+    }
+    if (!variant.allowBackorder) {
+      const level = (await store.stock.getLevels([variant.sku], nowMs)).get(variant.sku);
+      const available = level?.available ?? 0;
+      if (available < quantity) throw soldOut([{ sku: variant.sku, requested: quantity, available }]);
+    }
+    return null;
+  }
+
+  return {
+    async create(input) {
+      const currency = input.currency ?? config.defaultCurrency;
+      if (!config.currencies.includes(currency)) {
+        throw new DomainError('validation', `This shop sells in ${config.currencies.join(', ')}.`, { currency });
+      }
+      const nowMs = clock.nowMs();
+      const cart: Cart = {
+        id: ids.newId('cart'),
+        currency,
+        email: input.email === undefined ? null : normalizeEmail(input.email),
+        lines: [],
+        status: 'open',
+        orderId: null,
+        createdAtMs: nowMs,
+        updatedAtMs: nowMs,
+        expiresAtMs: nowMs + config.policy.cartTtlMs,
+        version: 1,
+      };
+      await store.carts.createCart(cart);
+      return show(cart);
+    },
+
+    async get(cartId) {
+      const cart = await store.carts.getCart(cartId);
+      if (cart === undefined) throw new DomainError('not-found', 'No cart with this id.', { resource: 'cart' });
+      if (isExpired(cart, clock.nowMs())) {
+        throw new DomainError('cart-expired', 'This cart expired after a period without changes; its items were released.', {
+          expiredAt: new Date(cart.expiresAtMs).toISOString(),
+        });
+      }
+      return show(cart);
+    },
+
+    async addLine(cartId, sku, quantity) {
+      return mutate(cartId, async (cart, nowMs) => {
+        const info = await sellableSku(sku, cart.currency);
+        const existing = findLineBySku(cart, sku);
+        const total = (existing?.quantity ?? 0) + quantity;
+        checkLineCount(config.policy, cart, existing === undefined);
+        checkLineQuantity(config.policy, info.variant, total);
+        const heldUntilMs = await reserve(cart, info, total, nowMs);
+        const line: CartLine = existing
+          ? { ...existing, quantity: total, heldUntilMs }
+          : { id: ids.newId('line'), sku, quantity: total, heldUntilMs, addedAtMs: nowMs };
+        return withLine(cart, line);
+      });
+    },
+
+    async setLineQuantity(cartId, lineId, quantity) {
+      return mutate(cartId, async (cart, nowMs) => {
+        const line = findLineById(cart, lineId);
+        if (line === undefined) throw new DomainError('not-found', 'No line with this id in the cart.', { resource: 'cart-line' });
+        if (quantity === 0) {
+          await store.stock.releaseHolds(cart.id, [line.sku], nowMs);
+          return withoutLine(cart, lineId);
+        }
+        const info = await sellableSku(line.sku, cart.currency);
+        checkLineQuantity(config.policy, info.variant, quantity);
+        const heldUntilMs = await reserve(cart, info, quantity, nowMs);
+        return withLine(cart, { ...line, quantity, heldUntilMs });
+      });
+    },
+
+    async removeLine(cartId, lineId) {
+      return mutate(cartId, async (cart, nowMs) => {
+        const line = findLineById(cart, lineId);
+        if (line === undefined) throw new DomainError('not-found', 'No line with this id in the cart.', { resource: 'cart-line' });
+        await store.stock.releaseHolds(cart.id, [line.sku], nowMs);
+        return withoutLine(cart, lineId);
+      });
+    },
+  };
+}

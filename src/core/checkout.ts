@@ -1,0 +1,190 @@
+// Checkout: the one workflow that turns a cart into an order. It reads top to bottom:
+//   1. validate the cart, its lines, the address and the shipping option
+//   2. hold the units that are not held yet
+//   3. authorise the payment
+//   4. write the order, its sale and its events in one transaction
+//   5. capture the payment
+// A failure undoes what came before it (void the authorisation, release the holds this
+// checkout took) and leaves no order. A declined card keeps the holds until their TTL, so the
+// shopper can retry with another card. Replaying a checkout returns the order it made.
+
+import { loadOpenCart, soldOut } from './carts.ts';
+import { normalizeEmail, type Cart } from './cart.ts';
+import { isSellable, type SkuInfo } from './catalog.ts';
+import type { CoreDeps } from './deps.ts';
+import { DomainError } from './errors.ts';
+import type { Address, Order, OrderDraft, OrderLine } from './order.ts';
+import type { OrderService } from './orders.ts';
+import { checkLineCount, checkLineQuantity, checkoutHoldExpiry } from './policy.ts';
+import { orderTotals, shippingPrice } from './pricing.ts';
+import type { HoldRequest } from './stock.ts';
+import type { OrderLineSale } from './ports.ts';
+
+export interface CheckoutRequest {
+  cartId: string;
+  email: string;
+  shippingAddress: Address;
+  shippingOption: string;
+  paymentToken: string;
+  /** The Idempotency-Key of this attempt; a retry with it returns the same order. */
+  idempotencyKey: string;
+}
+
+export interface PlacedOrder {
+  order: Order;
+  /** The shopper's bearer token for reading the order; shown once. */
+  token: string;
+}
+
+interface ValidatedCheckout {
+  cart: Cart;
+  lines: Array<{ info: SkuInfo; quantity: number }>;
+  orderLines: OrderLine[];
+  draftTotals: Order['totals'];
+}
+
+export async function checkout(deps: CoreDeps, orders: OrderService, request: CheckoutRequest): Promise<PlacedOrder> {
+  const { store, clock, ids, payments } = deps;
+  const email = normalizeEmail(request.email);
+
+  // 0. A cart that already became an order with this key is a replay: answer with that order.
+  const replayed = await replayCompleted(deps, orders, request);
+  if (replayed !== undefined) return replayed;
+
+  // 1. Validate.
+  const startedAtMs = clock.nowMs();
+  const valid = await validate(deps, request, startedAtMs);
+
+  // 2. Hold what is not held yet (cart holds are renewed to cover the payment).
+  const holds: HoldRequest[] = [];
+  const heldAtCheckout: string[] = [];
+  for (const { info, quantity } of valid.lines) {
+    const expiresAtMs = checkoutHoldExpiry(deps.config.policy, info.variant, startedAtMs);
+    if (expiresAtMs === null) continue;
+    holds.push({ sku: info.variant.sku, quantity, expiresAtMs, allowBackorder: info.variant.allowBackorder });
+    if (info.variant.holdAt === 'checkout') heldAtCheckout.push(info.variant.sku);
+  }
+  if (holds.length > 0) {
+    const held = await store.stock.setHolds(valid.cart.id, holds, startedAtMs);
+    if (!held.ok) throw soldOut(held.shortages);
+  }
+
+  // 3. Authorise the payment.
+  const authorization = await payments.authorize({
+    amountMinor: valid.draftTotals.totalMinor,
+    currency: valid.cart.currency,
+    token: request.paymentToken,
+    reference: valid.cart.id,
+  });
+  if (!authorization.ok) {
+    if (authorization.reason === 'declined') {
+      throw new DomainError('payment-declined', authorization.message, { retryable: true });
+    }
+    throw new DomainError('payment-unavailable', authorization.message);
+  }
+
+  // 4. Write the order, its sale and its events in one transaction.
+  const token = ids.newSecret();
+  const nowMs = clock.nowMs();
+  const draft: OrderDraft = {
+    id: ids.newId('ord'),
+    cartId: valid.cart.id,
+    tokenHash: await ids.hashSecret(token),
+    email,
+    status: 'placed',
+    currency: valid.cart.currency,
+    lines: valid.orderLines,
+    totals: valid.draftTotals,
+    shippingAddress: request.shippingAddress,
+    shippingOption: request.shippingOption,
+    payment: { provider: payments.name, authorizationId: authorization.authorizationId, captured: false, refunded: false },
+    checkoutKey: request.idempotencyKey,
+    createdAtMs: nowMs,
+    updatedAtMs: nowMs,
+  };
+  const sales: OrderLineSale[] = valid.lines.map(({ info, quantity }) => ({
+    sku: info.variant.sku,
+    quantity,
+    allowBackorder: info.variant.allowBackorder,
+    purchaseLimitPerCustomer: info.variant.purchaseLimitPerCustomer,
+  }));
+  const committed = await store.orders.commitOrder({
+    draft,
+    sales,
+    events: [{ id: ids.newId('evt'), type: 'order.placed', occurredAtMs: nowMs }],
+    nowMs,
+  });
+  if (!committed.ok) {
+    await payments.void(authorization.authorizationId);
+    if (heldAtCheckout.length > 0) await store.stock.releaseHolds(valid.cart.id, heldAtCheckout, clock.nowMs());
+    if (committed.reason === 'sold-out') throw soldOut(committed.shortages);
+    if (committed.reason === 'over-limit') {
+      throw new DomainError('over-limit', `${committed.sku} is limited to ${committed.limit} per customer.`, {
+        limit: 'per-customer',
+        sku: committed.sku,
+        max: committed.limit,
+        alreadyBought: committed.alreadyBought,
+      });
+    }
+    throw new DomainError('cart-completed', 'This cart has already been checked out.', { orderId: committed.orderId });
+  }
+
+  // 5. Capture (a failure cancels the order and gives its units back).
+  const paid = await orders.capture(committed.order);
+  return { order: paid, token };
+}
+
+async function validate(deps: CoreDeps, request: CheckoutRequest, nowMs: number): Promise<ValidatedCheckout> {
+  const { store, config } = deps;
+  const cart = await loadOpenCart(deps, request.cartId, nowMs);
+  if (cart.lines.length === 0) throw new DomainError('cart-empty', 'The cart has no items to check out.');
+  checkLineCount(config.policy, cart, false);
+
+  const skus = await store.catalog.findSkus(cart.lines.map((line) => line.sku));
+  const lines: ValidatedCheckout['lines'] = [];
+  const orderLines: OrderLine[] = [];
+  for (const line of cart.lines) {
+    const info = skus.get(line.sku);
+    const price = info?.variant.prices[cart.currency];
+    if (!isSellable(info) || price === undefined) {
+      throw new DomainError('unknown-sku', `${line.sku} is no longer for sale; remove it from the cart.`, { sku: line.sku, lineId: line.id });
+    }
+    checkLineQuantity(config.policy, info.variant, line.quantity);
+    lines.push({ info, quantity: line.quantity });
+    orderLines.push({
+      sku: line.sku,
+      productId: info.product.id,
+      title: info.variant.title ? `${info.product.title} — ${info.variant.title}` : info.product.title,
+      quantity: line.quantity,
+      unitPriceMinor: price,
+      lineTotalMinor: price * line.quantity,
+    });
+  }
+
+  const country = request.shippingAddress.country;
+  const shippingMinor = shippingPrice(config.pricing, country, request.shippingOption, cart.currency);
+  const subtotalMinor = orderLines.reduce((sum, line) => sum + line.lineTotalMinor, 0);
+  const draftTotals = orderTotals(config.pricing, cart.currency, subtotalMinor, shippingMinor, country);
+  return { cart, lines, orderLines, draftTotals };
+}
+
+/**
+ * A checkout retried after its first attempt wrote the order (say the process died before it
+ * answered) finds the order through the cart. The token of the first attempt was never seen
+ * by anyone, so a fresh one is issued with the answer.
+ */
+async function replayCompleted(deps: CoreDeps, orders: OrderService, request: CheckoutRequest): Promise<PlacedOrder | undefined> {
+  const cart = await deps.store.carts.getCart(request.cartId);
+  if (cart === undefined || cart.status !== 'completed') return undefined;
+  const order = await deps.store.orders.getOrderByCart(cart.id);
+  if (order === undefined || order.checkoutKey !== request.idempotencyKey) {
+    throw new DomainError('cart-completed', 'This cart has already been checked out.', { orderId: cart.orderId });
+  }
+  const token = deps.ids.newSecret();
+  const nowMs = deps.clock.nowMs();
+  const reissued: Order = { ...order, tokenHash: await deps.ids.hashSecret(token), updatedAtMs: nowMs };
+  const applied = await deps.store.orders.transitionOrder({ orderId: order.id, from: order.status, next: reissued, events: [], movements: [], nowMs });
+  if (!applied) throw new DomainError('conflict', 'The order is being changed; retry the request.');
+  return { order: await orders.capture(reissued), token };
+}
+
