@@ -1,0 +1,97 @@
+// The HTTP app: the same Hono app on every runtime. It wires middleware and routes around a
+// Shop, and turns every failure into problem+json; nothing here touches Node or a database.
+
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { isDomainError } from '../core/errors.ts';
+import type { AppEnv, AppOptions } from './env.ts';
+import { adminAuth } from './middleware/admin-auth.ts';
+import { admission } from './middleware/admission.ts';
+import { jsonBody } from './middleware/body.ts';
+import { noStore } from './middleware/cache.ts';
+import { idempotency } from './middleware/idempotency.ts';
+import { requestId } from './middleware/request-id.ts';
+import { problemResponse } from './problem.ts';
+import { adminEventRoutes } from './routes/admin-events.ts';
+import { adminOrderRoutes } from './routes/admin-orders.ts';
+import { adminProductRoutes } from './routes/admin-products.ts';
+import { adminStockRoutes } from './routes/admin-stock.ts';
+import { opsRoutes, type DocsAssets } from './routes/ops.ts';
+import { storeCartRoutes } from './routes/store-carts.ts';
+import { storeCatalogRoutes } from './routes/store-catalog.ts';
+import { storeOrderRoutes } from './routes/store-orders.ts';
+
+export function createApp(options: AppOptions, docsAssets?: DocsAssets): OpenAPIHono<AppEnv> {
+  const { shop, metrics, logger } = options;
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const issues = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+      const first = issues[0];
+      const detail = first === undefined ? 'The request is not valid.' : `${first.path || 'body'}: ${first.message}`;
+      return problemResponse(c, 'validation', detail, { errors: issues.slice(0, 20) });
+    },
+  });
+
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    const startedAt = performance.now();
+    await next();
+    metrics.observeRequest(c.req.method, c.req.routePath, c.res.status, performance.now() - startedAt);
+  });
+
+  app.use('/store/*', cors({
+    origin: options.corsOrigins,
+    allowHeaders: ['content-type', 'idempotency-key', 'authorization', 'x-request-id'],
+    exposeHeaders: ['x-request-id', 'etag', 'retry-after', 'idempotent-replayed'],
+    maxAge: 600,
+  }));
+
+  app.use('/admin/*', adminAuth(options.adminKey));
+  app.use('/store/carts/*', noStore());
+  app.use('/store/carts', noStore());
+  app.use('/store/orders/*', noStore());
+  app.use('/admin/*', noStore());
+
+  // Checkout outranks everything: its budget is separate, so carts and admin cannot use it up.
+  app.on('POST', '/store/carts/:id/checkout', admission('checkout', options.inFlightMax.checkout));
+  app.use('/store/carts', admission('cart', options.inFlightMax.cart));
+  app.use('/store/carts/:id', admission('cart', options.inFlightMax.cart));
+  app.use('/store/carts/:id/lines/*', admission('cart', options.inFlightMax.cart));
+  app.use('/store/carts/:id/lines', admission('cart', options.inFlightMax.cart));
+  app.use('/admin/*', admission('admin', options.inFlightMax.admin));
+
+  app.use('/store/*', jsonBody(options.bodyBytesMax));
+  app.use('/admin/*', jsonBody(options.bodyBytesMax));
+  app.use('/store/*', idempotency(shop.deps.store.idempotency, shop.deps.clock));
+  app.use('/admin/*', idempotency(shop.deps.store.idempotency, shop.deps.clock));
+
+  storeCatalogRoutes(app, options);
+  storeCartRoutes(app, options);
+  storeOrderRoutes(app, options);
+  adminProductRoutes(app, options);
+  adminStockRoutes(app, options);
+  adminOrderRoutes(app, options);
+  adminEventRoutes(app, options);
+  opsRoutes(app, options, docsAssets);
+
+  app.notFound((c) => problemResponse(c, 'route-not-found', `No route for ${c.req.method} ${c.req.path}.`));
+
+  app.onError((error, c) => {
+    if (isDomainError(error)) {
+      if (error.code === 'sold-out') {
+        const shortages = error.extras['shortages'];
+        if (Array.isArray(shortages)) for (const shortage of shortages) metrics.countStockOut(String((shortage as { sku?: unknown }).sku));
+      }
+      return problemResponse(c, error.code, error.message, error.extras);
+    }
+    if (error instanceof HTTPException && error.status === 400) {
+      return problemResponse(c, 'malformed-json', error.message);
+    }
+    logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), requestId: c.get('requestId') }, 'unhandled error');
+    return problemResponse(c, 'internal', 'Something went wrong on our side; the request id identifies it in our logs.');
+  });
+
+  return app;
+}

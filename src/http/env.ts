@@ -1,0 +1,29 @@
+// The typed context every route and middleware shares.
+
+import type { Shop } from '../core/shop.ts';
+import type { HttpLogger, HttpMetrics } from './ports.ts';
+
+export interface AppOptions {
+  shop: Shop;
+  adminKey: string;
+  metrics: HttpMetrics;
+  logger: HttpLogger;
+  /** Origins allowed to call the Store API from a browser (the storefront's). */
+  corsOrigins: string[];
+  /** Largest request body accepted, in bytes. */
+  bodyBytesMax: number;
+  /** Concurrent dynamic requests before new ones are turned away with 503. */
+  inFlightMax: { checkout: number; cart: number; admin: number };
+  /** False while the process drains: /readyz then answers 503 so balancers move away. */
+  isReady(): boolean;
+  /** Extra readiness check of the store. */
+  pingStore(): Promise<void>;
+}
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    /** The raw body, read once by the body middleware for parsing and for idempotency. */
+    rawBody: string;
+  };
+}

@@ -1,0 +1,63 @@
+// Reads a request body once, within a size limit, and insists that it is JSON. The parsed value
+// is handed to the route validators and the raw text to the idempotency layer.
+
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../env.ts';
+import { problemResponse } from '../problem.ts';
+
+const jsonMediaType = /^application\/([\w.-]+\+)?json$/i;
+const methodsWithBody = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function jsonBody(bodyBytesMax: number): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!methodsWithBody.has(c.req.method)) {
+      c.set('rawBody', '');
+      return next();
+    }
+    const declared = Number(c.req.header('content-length') ?? '0');
+    if (declared > bodyBytesMax) return problemResponse(c, 'payload-too-large', `Bodies are limited to ${bodyBytesMax} bytes.`);
+    const raw = await readLimited(c.req.raw, bodyBytesMax);
+    if (raw === undefined) return problemResponse(c, 'payload-too-large', `Bodies are limited to ${bodyBytesMax} bytes.`);
+    const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
+    if (raw.length > 0 && !jsonMediaType.test(mediaType)) {
+      return problemResponse(c, 'unsupported-media-type', 'Send the body as application/json.');
+    }
+    let parsed: unknown = {};
+    if (raw.trim().length > 0) {
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        return problemResponse(c, 'malformed-json', 'The body is not valid JSON.');
+      }
+    }
+    c.set('rawBody', raw);
+    // The validators read the body through this cache, so it is parsed once.
+    c.req.bodyCache.json = Promise.resolve(parsed);
+    return next();
+  };
+}
+
+/** The body as text, or undefined when it is longer than the limit (chunked bodies included). */
+async function readLimited(request: Request, bytesMax: number): Promise<string | undefined> {
+  if (request.body === null) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > bytesMax) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}

@@ -1,0 +1,59 @@
+// Idempotency-Key: the first request with a key runs; a replay gets the stored response; the
+// same key with another body is refused; a duplicate that arrives while the first still runs
+// waits for its result. Keys are scoped by method and path and kept for 24 hours.
+
+import type { MiddlewareHandler } from 'hono';
+import type { Clock, IdempotencyStore } from '../../core/ports.ts';
+import { sha256Hex } from '../../platform/web-crypto.ts';
+import type { AppEnv } from '../env.ts';
+import { problemResponse } from '../problem.ts';
+
+/** How long a claim protects a running request; a crashed one frees its key after this. */
+export const idempotencyLeaseMs = 30_000;
+/** How long a duplicate waits for the first request before it is told to retry. */
+export const duplicateWaitMs = 10_000;
+const pollIntervalMs = 25;
+const saneKey = /^[\x21-\x7e]{1,255}$/;
+
+export function idempotency(store: IdempotencyStore, clock: Clock): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key');
+    if (key === undefined) return next();
+    if (!saneKey.test(key)) {
+      return problemResponse(c, 'idempotency-key-invalid', 'An Idempotency-Key is 1 to 255 visible ASCII characters.');
+    }
+    const scope = `${c.req.method} ${c.req.path}`;
+    const requestHash = await sha256Hex(c.get('rawBody'));
+    const deadlineMs = clock.nowMs() + duplicateWaitMs;
+
+    for (;;) {
+      const begun = await store.begin(scope, key, requestHash, clock.nowMs(), idempotencyLeaseMs);
+      if (begun.kind === 'replay') {
+        return c.body(begun.body, begun.status as 200, { 'content-type': begun.contentType, 'idempotent-replayed': 'true' });
+      }
+      if (begun.kind === 'mismatch') {
+        return problemResponse(c, 'idempotency-key-reused', 'This Idempotency-Key was used with a different request body.');
+      }
+      if (begun.kind === 'started') break;
+      if (clock.nowMs() >= deadlineMs) {
+        return problemResponse(c, 'idempotency-in-progress', 'The first request with this Idempotency-Key is still running.');
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+    }
+
+    try {
+      await next();
+    } catch (error) {
+      await store.abandon(scope, key);
+      throw error;
+    }
+    const status = c.res.status;
+    // Overload and server faults are not results: the client should be able to try again.
+    if (status >= 500 || status === 429) {
+      await store.abandon(scope, key);
+      return;
+    }
+    const body = await c.res.clone().text();
+    await store.complete(scope, key, { status, body, contentType: c.res.headers.get('content-type') ?? 'application/json' }, clock.nowMs());
+  };
+}

@@ -1,0 +1,82 @@
+// Admin API, products: the merchant's catalog editing.
+
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { ProductInput } from '../../core/catalog-service.ts';
+import type { AppEnv, AppOptions } from '../env.ts';
+import { idempotencyHeader, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
+import { CreateProductBody, IdParam, ListProductsQuery, PatchProductBody, Product, ProductPage } from '../schemas.ts';
+import { productJson } from '../views.ts';
+
+const adminProblems = { 401: problems[401], 404: problems[404], 409: problems[409], 422: problems[422] };
+
+export function adminProductRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/admin/products',
+      tags: ['admin'],
+      summary: 'List all products, published or not',
+      request: { query: ListProductsQuery },
+      responses: { 200: jsonContent(ProductPage, 'A page of products'), 401: problems[401], 422: problems[422] },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const page = await shop.catalog.listAll({ categorySlug: query.category, text: query.q, cursor: query.cursor, limit: query.limit });
+      return c.json({ items: page.items.map(productJson), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/admin/products',
+      tags: ['admin'],
+      summary: 'Create a product with its variants',
+      request: { headers: idempotencyHeader, ...jsonBodyOf(CreateProductBody) },
+      responses: { 201: jsonContent(Product, 'The product'), ...adminProblems },
+    }),
+    async (c) => c.json(productJson(await shop.catalog.create(c.req.valid('json') as ProductInput)), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/admin/products/{id}',
+      tags: ['admin'],
+      summary: 'Read a product',
+      request: { params: IdParam },
+      responses: { 200: jsonContent(Product, 'The product'), 401: problems[401], 404: problems[404] },
+    }),
+    async (c) => c.json(productJson(await shop.catalog.get(c.req.valid('param').id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/admin/products/{id}',
+      tags: ['admin'],
+      summary: 'Change a product',
+      request: { params: IdParam, headers: idempotencyHeader, ...jsonBodyOf(PatchProductBody) },
+      responses: { 200: jsonContent(Product, 'The product'), ...adminProblems },
+    }),
+    async (c) => {
+      const change = c.req.valid('json') as Partial<ProductInput>;
+      return c.json(productJson(await shop.catalog.update(c.req.valid('param').id, change)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/admin/products/{id}',
+      tags: ['admin'],
+      summary: 'Delete a product (orders keep their snapshot; stock keeps its ledger)',
+      request: { params: IdParam, headers: idempotencyHeader },
+      responses: { 200: jsonContent(z.object({ deleted: z.literal(true) }), 'Deleted'), 401: problems[401], 404: problems[404] },
+    }),
+    async (c) => {
+      await shop.catalog.remove(c.req.valid('param').id);
+      return c.json({ deleted: true as const }, 200);
+    },
+  );
+}

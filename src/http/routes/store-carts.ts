@@ -1,0 +1,115 @@
+// Store API, carts and checkout. A cart's unguessable id is the capability to use it.
+
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv, AppOptions } from '../env.ts';
+import { idempotencyHeader, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
+import { AddLineBody, Cart, CheckoutBody, CreateCartBody, IdParam, LineParams, PatchLineBody, PlacedOrder } from '../schemas.ts';
+import { cartJson, orderJson } from '../views.ts';
+
+const cartProblems = { 404: problems[404], 409: problems[409], 410: problems[410], 422: problems[422] };
+
+export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: AppOptions): void {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/store/carts',
+      tags: ['store'],
+      summary: 'Create a cart',
+      request: { headers: idempotencyHeader, ...jsonBodyOf(CreateCartBody) },
+      responses: { 201: jsonContent(Cart, 'The new cart'), 422: problems[422] },
+    }),
+    async (c) => c.json(cartJson(await shop.carts.create(c.req.valid('json'))), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/store/carts/{id}',
+      tags: ['store'],
+      summary: 'Read a cart',
+      request: { params: IdParam },
+      responses: { 200: jsonContent(Cart, 'The cart'), 404: problems[404], 410: problems[410] },
+    }),
+    async (c) => c.json(cartJson(await shop.carts.get(c.req.valid('param').id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/store/carts/{id}/lines',
+      tags: ['store'],
+      summary: 'Add units of a SKU (merged into its line); limited SKUs are held',
+      request: { params: IdParam, headers: idempotencyHeader, ...jsonBodyOf(AddLineBody) },
+      responses: { 201: jsonContent(Cart, 'The cart with the line'), ...cartProblems },
+    }),
+    async (c) => {
+      const { sku, quantity } = c.req.valid('json');
+      const cart = await shop.carts.addLine(c.req.valid('param').id, sku, quantity);
+      if (cart.lines.some((line) => line.sku === sku && line.heldUntilMs !== null)) metrics.countHold(sku);
+      return c.json(cartJson(cart), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/store/carts/{id}/lines/{lineId}',
+      tags: ['store'],
+      summary: 'Change the quantity of a line (0 removes it)',
+      request: { params: LineParams, headers: idempotencyHeader, ...jsonBodyOf(PatchLineBody) },
+      responses: { 200: jsonContent(Cart, 'The cart'), ...cartProblems },
+    }),
+    async (c) => {
+      const { id, lineId } = c.req.valid('param');
+      return c.json(cartJson(await shop.carts.setLineQuantity(id, lineId, c.req.valid('json').quantity)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/store/carts/{id}/lines/{lineId}',
+      tags: ['store'],
+      summary: 'Remove a line and release its hold',
+      request: { params: LineParams, headers: idempotencyHeader },
+      responses: { 200: jsonContent(Cart, 'The cart'), ...cartProblems },
+    }),
+    async (c) => {
+      const { id, lineId } = c.req.valid('param');
+      return c.json(cartJson(await shop.carts.removeLine(id, lineId)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/store/carts/{id}/checkout',
+      tags: ['store'],
+      summary: 'Place the order: hold, authorise, write, capture. Send an Idempotency-Key.',
+      request: { params: IdParam, headers: idempotencyHeader, ...jsonBodyOf(CheckoutBody) },
+      responses: { 201: jsonContent(PlacedOrder, 'The order, with the token to read it'), 402: problems[402], ...cartProblems, 503: problems[503] },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const placed = await shop.checkout({
+        cartId: c.req.valid('param').id,
+        email: body.email,
+        shippingAddress: {
+          name: body.shippingAddress.name,
+          line1: body.shippingAddress.line1,
+          line2: body.shippingAddress.line2 ?? null,
+          city: body.shippingAddress.city,
+          postalCode: body.shippingAddress.postalCode,
+          region: body.shippingAddress.region ?? null,
+          country: body.shippingAddress.country,
+          phone: body.shippingAddress.phone ?? null,
+        },
+        shippingOption: body.shippingOption,
+        paymentToken: body.payment.token,
+        idempotencyKey: c.req.header('idempotency-key') ?? `none:${c.get('requestId')}`,
+      });
+      metrics.countOrder(placed.order.currency, placed.order.totals.totalMinor);
+      return c.json({ ...orderJson(placed.order), token: placed.token }, 201);
+    },
+  );
+}

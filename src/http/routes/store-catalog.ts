@@ -1,0 +1,70 @@
+// Store API, catalog: what shoppers browse. Cacheable by browsers and CDNs, revalidated by ETag.
+
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv, AppOptions } from '../env.ts';
+import { availabilityCache, catalogCache, publicCache } from '../middleware/cache.ts';
+import { jsonContent, problems } from '../openapi.ts';
+import { Availability, AvailabilityQuery, Category, ListProductsQuery, Product, ProductPage, SlugParam } from '../schemas.ts';
+import { productJson } from '../views.ts';
+import { z } from '@hono/zod-openapi';
+
+export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions): void {
+  app.use('/store/products', publicCache(catalogCache));
+  app.use('/store/products/*', publicCache(catalogCache));
+  app.use('/store/categories', publicCache(catalogCache));
+  app.use('/store/availability', publicCache(availabilityCache));
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/store/products',
+      tags: ['store'],
+      summary: 'List published products',
+      request: { query: ListProductsQuery },
+      responses: { 200: jsonContent(ProductPage, 'A page of products'), 422: problems[422] },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const page = await shop.catalog.listPublished({ categorySlug: query.category, text: query.q, cursor: query.cursor, limit: query.limit });
+      return c.json({ items: page.items.map(productJson), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/store/products/{slug}',
+      tags: ['store'],
+      summary: 'One published product by slug',
+      request: { params: SlugParam },
+      responses: { 200: jsonContent(Product, 'The product'), 404: problems[404] },
+    }),
+    async (c) => c.json(productJson(await shop.catalog.publishedBySlug(c.req.valid('param').slug)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/store/categories',
+      tags: ['store'],
+      summary: 'All categories',
+      responses: { 200: jsonContent(z.object({ items: z.array(Category) }), 'The categories') },
+    }),
+    async (c) => c.json({ items: await shop.catalog.categories() }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/store/availability',
+      tags: ['store'],
+      summary: 'Units available now for up to 100 SKUs (?sku=A&sku=B)',
+      request: { query: AvailabilityQuery },
+      responses: { 200: jsonContent(Availability, 'Availability per SKU'), 422: problems[422] },
+    }),
+    async (c) => {
+      const { sku } = c.req.valid('query');
+      return c.json(await shop.catalog.availability(Array.isArray(sku) ? sku : [sku]), 200);
+    },
+  );
+}
