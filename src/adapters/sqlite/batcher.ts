@@ -1,0 +1,138 @@
+// Group commit: every write of the store queues here, and one flush runs all queued writes in
+// one BEGIN IMMEDIATE … COMMIT, so a burst of checkouts costs one fsync instead of one each.
+// Each write runs in its own SAVEPOINT: a failing write is undone alone and rejects only its
+// own promise. Promises settle only after COMMIT returned, i.e. once the batch is durable.
+
+import type { DatabaseSync } from 'node:sqlite';
+
+/** Most writes one transaction carries; the rest wait for the next flush. */
+export const batchOpsMax = 1000;
+
+/** Most writes waiting at once; beyond it run() refuses, so overload cannot grow memory unbounded. */
+export const batchQueueMax = 100_000;
+
+export interface BatcherStats {
+  /** Committed (or attempted) write transactions. */
+  transactions: number;
+  /** Writes that ran, whether they succeeded or failed. */
+  operations: number;
+  /** The most writes one transaction carried. */
+  largestBatch: number;
+}
+
+export interface Batcher {
+  run<T>(work: () => T): Promise<T>;
+  /** Runs every queued write, then stops accepting new ones. */
+  close(): Promise<void>;
+  readonly stats: Readonly<BatcherStats>;
+}
+
+interface Pending {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export function createBatcher(db: DatabaseSync, options: { batchMaxOps?: number } = {}): Batcher {
+  const opsMax = options.batchMaxOps ?? batchOpsMax;
+  if (!Number.isSafeInteger(opsMax) || opsMax < 1) throw new Error(`batchMaxOps must be a positive integer, got ${opsMax}`);
+  const stats: BatcherStats = { transactions: 0, operations: 0, largestBatch: 0 };
+  let queue: Pending[] = [];
+  let scheduled = false;
+  let closed = false;
+  let drained: (() => void) | undefined;
+
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  }
+
+  function flush(): void {
+    scheduled = false;
+    const batch = queue.slice(0, opsMax);
+    queue = queue.slice(batch.length);
+    if (batch.length > 0) runBatch(batch);
+    if (queue.length > 0) schedule();
+    else if (drained !== undefined) drained();
+  }
+
+  function runBatch(batch: Pending[]): void {
+    stats.transactions += 1;
+    stats.largestBatch = Math.max(stats.largestBatch, batch.length);
+    try {
+      db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    const outcomes: Outcome[] = [];
+    for (const pending of batch) {
+      if (!db.isTransaction) break;
+      stats.operations += 1;
+      outcomes.push(runOne(pending.work));
+    }
+    if (!db.isTransaction) {
+      // SQLite ended the transaction itself (an I/O error, a full disk): everything that ran is
+      // gone, so it fails; writes that never ran go back to the front of the queue.
+      const lost = outcomes.find((outcome) => !outcome.ok);
+      const error = lost !== undefined && !lost.ok ? lost.error : new Error('the write transaction was aborted');
+      batch.slice(0, outcomes.length).forEach((pending) => pending.reject(error));
+      queue = [...batch.slice(outcomes.length), ...queue];
+      return;
+    }
+    try {
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    batch.forEach((pending, index) => {
+      const outcome = outcomes[index];
+      if (outcome === undefined) throw new Error('batcher lost an outcome');
+      if (outcome.ok) pending.resolve(outcome.value);
+      else pending.reject(outcome.error);
+    });
+  }
+
+  function runOne(work: () => unknown): Outcome {
+    db.exec('SAVEPOINT write');
+    try {
+      const value = work();
+      // The savepoint must cover all of the write's effects, so the work must be synchronous.
+      if (value instanceof Promise) throw new Error('a batched write must be synchronous');
+      db.exec('RELEASE write');
+      return { ok: true, value };
+    } catch (error) {
+      if (db.isTransaction) {
+        db.exec('ROLLBACK TO write');
+        db.exec('RELEASE write');
+      }
+      return { ok: false, error };
+    }
+  }
+
+  return {
+    stats,
+    run<T>(work: () => T): Promise<T> {
+      if (closed) return Promise.reject(new Error('the store is closed'));
+      if (queue.length >= batchQueueMax) return Promise.reject(new Error(`the write queue is full (${batchQueueMax} writes)`));
+      return new Promise<T>((resolve, reject) => {
+        // The queue holds writes of every result type; each resolve gets back what its own work returned.
+        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        schedule();
+      });
+    },
+    close(): Promise<void> {
+      closed = true;
+      if (queue.length === 0 && !scheduled) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        drained = resolve;
+        schedule();
+      });
+    },
+  };
+}
