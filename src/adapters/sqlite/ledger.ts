@@ -1,0 +1,127 @@
+// The stock ledger's primitives. They run inside a batched write transaction (the caller holds
+// the write lock), so each read-decide-write here is atomic. stock.ts and orders.ts build on
+// them; only this file writes stock_levels, stock_holds and stock_movements.
+
+import { availableOf, violatesInvariant, type Hold, type MovementType, type StockLevel } from '../../core/stock.ts';
+import { asRow, int, text } from './codec.ts';
+import type { Prepare } from './connection.ts';
+
+/** The three counters of one SKU as stored; `held` counts every hold row, expired or not. */
+export interface Counters {
+  onHand: number;
+  sold: number;
+  held: number;
+}
+
+const zero: Counters = { onHand: 0, sold: 0, held: 0 };
+
+const sql = {
+  level: 'SELECT on_hand, sold, held FROM stock_levels WHERE sku = ?',
+  upsertLevel: `
+    INSERT INTO stock_levels (sku, on_hand, sold, held) VALUES (:sku, :onHand, :sold, :held)
+    ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, sold = excluded.sold, held = excluded.held`,
+  expiredHeldOfSku: 'SELECT COALESCE(SUM(quantity), 0) AS total FROM stock_holds WHERE sku = ? AND expires_at_ms <= ?',
+  deleteExpiredOfSku: 'DELETE FROM stock_holds WHERE sku = ? AND expires_at_ms <= ?',
+  subtractHeld: 'UPDATE stock_levels SET held = held - ? WHERE sku = ?',
+  hold: 'SELECT quantity, expires_at_ms FROM stock_holds WHERE cart_id = ? AND sku = ?',
+  holdsOfCart: 'SELECT cart_id, sku, quantity, expires_at_ms FROM stock_holds WHERE cart_id = ? ORDER BY sku',
+  upsertHold: `
+    INSERT INTO stock_holds (cart_id, sku, quantity, expires_at_ms) VALUES (:cartId, :sku, :quantity, :expiresAtMs)
+    ON CONFLICT (cart_id, sku) DO UPDATE SET quantity = excluded.quantity, expires_at_ms = excluded.expires_at_ms`,
+  deleteHold: 'DELETE FROM stock_holds WHERE cart_id = ? AND sku = ?',
+  insertMovement: `
+    INSERT INTO stock_movements (sku, type, quantity, reason, reference, at_ms)
+    VALUES (:sku, :type, :quantity, :reason, :reference, :atMs)`,
+} as const;
+
+export function toLevel(sku: string, counters: Counters): StockLevel {
+  return { sku, ...counters, available: availableOf(counters.onHand, counters.sold, counters.held) };
+}
+
+/** By how many units sold + held exceed on-hand (0 or less when the SKU is not oversold). */
+function excessOf(counters: Counters): number {
+  return counters.sold + counters.held - counters.onHand;
+}
+
+/**
+ * The no-oversell invariant where stock is written: a write that is not allowed to oversell
+ * (backorder, a WMS sync below committed) must leave sold + held <= on-hand, or, for a SKU
+ * that was already oversold by such a write, must not make it worse. Failing it is a bug.
+ */
+export function assertLedgerWrite(sku: string, before: Counters, after: Counters, oversellAllowed: boolean): void {
+  if (after.sold < 0 || after.held < 0) {
+    throw new Error(`stock invariant broken for ${sku}: sold ${after.sold}, held ${after.held} must not be negative`);
+  }
+  if (!oversellAllowed && violatesInvariant(after) && excessOf(after) > Math.max(0, excessOf(before))) {
+    throw new Error(`stock invariant broken for ${sku}: sold ${after.sold} + held ${after.held} > on hand ${after.onHand}`);
+  }
+}
+
+export interface Ledger {
+  /** The stored counters; call releaseExpiredOf first to make `held` exact at nowMs. */
+  counters(sku: string): Counters;
+  /** Deletes the expired holds on these SKUs and takes them out of `held`. */
+  releaseExpiredOf(skus: readonly string[], nowMs: number): void;
+  writeCounters(sku: string, before: Counters, after: Counters, oversellAllowed: boolean): void;
+  holdOf(cartId: string, sku: string): Hold | undefined;
+  holdsOfCart(cartId: string): Hold[];
+  /** Sets one hold to `quantity` (0 deletes it) and moves `held` by the difference. */
+  putHold(cartId: string, sku: string, quantity: number, expiresAtMs: number, oversellAllowed: boolean): void;
+  recordMovement(movement: { sku: string; type: MovementType; quantity: number; reason: string; reference: string | null; atMs: number }): void;
+}
+
+export function createLedger(prepare: Prepare): Ledger {
+  const ledger: Ledger = {
+    counters(sku) {
+      const found = prepare(sql.level).get(sku);
+      if (found === undefined) return { ...zero };
+      const row = asRow(found);
+      return { onHand: int(row, 'on_hand'), sold: int(row, 'sold'), held: int(row, 'held') };
+    },
+
+    releaseExpiredOf(skus, nowMs) {
+      for (const sku of new Set(skus)) {
+        const expired = int(asRow(prepare(sql.expiredHeldOfSku).get(sku, nowMs)), 'total');
+        if (expired === 0) continue;
+        prepare(sql.deleteExpiredOfSku).run(sku, nowMs);
+        prepare(sql.subtractHeld).run(expired, sku);
+      }
+    },
+
+    writeCounters(sku, before, after, oversellAllowed) {
+      assertLedgerWrite(sku, before, after, oversellAllowed);
+      prepare(sql.upsertLevel).run({ sku, onHand: after.onHand, sold: after.sold, held: after.held });
+    },
+
+    holdOf(cartId, sku) {
+      const found = prepare(sql.hold).get(cartId, sku);
+      if (found === undefined) return undefined;
+      const row = asRow(found);
+      return { cartId, sku, quantity: int(row, 'quantity'), expiresAtMs: int(row, 'expires_at_ms') };
+    },
+
+    holdsOfCart(cartId) {
+      return prepare(sql.holdsOfCart)
+        .all(cartId)
+        .map((found) => {
+          const row = asRow(found);
+          return { cartId: text(row, 'cart_id'), sku: text(row, 'sku'), quantity: int(row, 'quantity'), expiresAtMs: int(row, 'expires_at_ms') };
+        });
+    },
+
+    putHold(cartId, sku, quantity, expiresAtMs, oversellAllowed) {
+      const current = ledger.holdOf(cartId, sku)?.quantity ?? 0;
+      if (current === 0 && quantity === 0) return;
+      const before = ledger.counters(sku);
+      // The level row first: stock_holds references it.
+      ledger.writeCounters(sku, before, { ...before, held: before.held - current + quantity }, oversellAllowed);
+      if (quantity === 0) prepare(sql.deleteHold).run(cartId, sku);
+      else prepare(sql.upsertHold).run({ cartId, sku, quantity, expiresAtMs });
+    },
+
+    recordMovement(movement) {
+      prepare(sql.insertMovement).run(movement);
+    },
+  };
+  return ledger;
+}
