@@ -1,0 +1,76 @@
+// The CartStore port on SQLite. A cart is one row; its lines are JSON (they are always read and
+// written whole), and `version` makes every save conditional on the version it was read at.
+
+import type { Cart, CartLine, CartStatus } from '../../core/cart.ts';
+import { DomainError } from '../../core/errors.ts';
+import type { CartStore } from '../../core/ports.ts';
+import type { SQLInputValue } from 'node:sqlite';
+import type { Batcher } from './batcher.ts';
+import { asRow, int, json, text, textOrNull, type Row } from './codec.ts';
+import type { Prepare } from './connection.ts';
+
+const sql = {
+  cart: `
+    SELECT id, version, status, order_id, currency, email, lines_json, created_at_ms, updated_at_ms, expires_at_ms
+    FROM carts WHERE id = ?`,
+  exists: 'SELECT 1 AS found FROM carts WHERE id = ?',
+  insert: `
+    INSERT INTO carts (id, version, status, order_id, currency, email, lines_json, created_at_ms, updated_at_ms, expires_at_ms)
+    VALUES (:id, :version, :status, :orderId, :currency, :email, :linesJson, :createdAtMs, :updatedAtMs, :expiresAtMs)`,
+  save: `
+    UPDATE carts SET version = :version, status = :status, order_id = :orderId, currency = :currency, email = :email,
+      lines_json = :linesJson, created_at_ms = :createdAtMs, updated_at_ms = :updatedAtMs, expires_at_ms = :expiresAtMs
+    WHERE id = :id AND version = :readVersion`,
+} as const;
+
+function decodeCart(row: Row): Cart {
+  return {
+    id: text(row, 'id'),
+    currency: text(row, 'currency'),
+    email: textOrNull(row, 'email'),
+    lines: json<CartLine[]>(row, 'lines_json'),
+    status: text(row, 'status') as CartStatus,
+    orderId: textOrNull(row, 'order_id'),
+    createdAtMs: int(row, 'created_at_ms'),
+    updatedAtMs: int(row, 'updated_at_ms'),
+    expiresAtMs: int(row, 'expires_at_ms'),
+    version: int(row, 'version'),
+  };
+}
+
+function cartParams(cart: Cart): Record<string, SQLInputValue> {
+  return {
+    id: cart.id,
+    version: cart.version,
+    status: cart.status,
+    orderId: cart.orderId,
+    currency: cart.currency,
+    email: cart.email,
+    linesJson: JSON.stringify(cart.lines),
+    createdAtMs: cart.createdAtMs,
+    updatedAtMs: cart.updatedAtMs,
+    expiresAtMs: cart.expiresAtMs,
+  };
+}
+
+export function createCartStore(prepare: Prepare, batcher: Batcher): CartStore {
+  return {
+    async createCart(cart) {
+      await batcher.run(() => {
+        if (prepare(sql.exists).get(cart.id) !== undefined) {
+          throw new DomainError('conflict', `A cart with id '${cart.id}' already exists.`, { id: cart.id });
+        }
+        prepare(sql.insert).run(cartParams(cart));
+      });
+    },
+
+    async getCart(id) {
+      const found = prepare(sql.cart).get(id);
+      return found === undefined ? undefined : decodeCart(asRow(found));
+    },
+
+    async saveCart(cart) {
+      return batcher.run(() => Number(prepare(sql.save).run({ ...cartParams(cart), readVersion: cart.version - 1 }).changes) === 1);
+    },
+  };
+}
