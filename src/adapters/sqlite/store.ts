@@ -1,0 +1,103 @@
+// The embedded store: one SQLite file holds the whole shop. Opening it applies the pragmas and
+// migrations; every write goes through one group-commit batcher, reads run directly.
+
+import type { Store } from '../../core/ports.ts';
+import { createBatcher, type BatcherStats } from './batcher.ts';
+import { createCartStore } from './carts.ts';
+import { createCatalogStore } from './catalog.ts';
+import { asRow, int, text } from './codec.ts';
+import { openDatabase, statementCache } from './connection.ts';
+import { createEventStore } from './events.ts';
+import { createIdempotencyStore } from './idempotency.ts';
+import { migrate } from './migrations.ts';
+import { createOrderStore } from './orders.ts';
+import { createStockStore } from './stock.ts';
+
+export interface SqliteStoreOptions {
+  /** The database file; its directory is created when missing. */
+  path: string;
+  /** Most writes one transaction carries (default batchOpsMax). */
+  batchMaxOps?: number;
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+}
+
+/** What checkInvariants found wrong; both lists are empty in a healthy store. */
+export interface InvariantReport {
+  /** SKUs whose stock_levels.held is not the sum of their hold rows. */
+  heldMismatches: string[];
+  /** SKUs with sold + unexpired holds > on-hand (legitimate only for backorder SKUs). */
+  oversold: string[];
+}
+
+export interface SqliteStore extends Store {
+  readonly path: string;
+  /** Group-commit counters: how many transactions carried how many writes. */
+  readonly stats: Readonly<BatcherStats>;
+  /** Applies pending migrations; returns the versions applied (none when up to date). */
+  migrate(): number[];
+  /** Audits the stock tables directly, for tests and the auditor. */
+  checkInvariants(nowMs: number): InvariantReport;
+}
+
+const sql = {
+  ping: 'SELECT 1 AS ok',
+  heldMismatches: `
+    SELECT s.sku FROM stock_levels s
+    WHERE s.held <> COALESCE((SELECT SUM(h.quantity) FROM stock_holds h WHERE h.sku = s.sku), 0)
+    ORDER BY s.sku`,
+  oversold: `
+    SELECT s.sku, s.on_hand, s.sold,
+      COALESCE((SELECT SUM(h.quantity) FROM stock_holds h WHERE h.sku = s.sku AND h.expires_at_ms > ?), 0) AS held
+    FROM stock_levels s ORDER BY s.sku`,
+} as const;
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  const db = openDatabase(options.path);
+  try {
+    if (options.migrate ?? true) migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const prepare = statementCache(db);
+  const batcher = createBatcher(db, options.batchMaxOps === undefined ? {} : { batchMaxOps: options.batchMaxOps });
+  let closing: Promise<void> | undefined;
+
+  return {
+    path: options.path,
+    stats: batcher.stats,
+    catalog: createCatalogStore(prepare, batcher),
+    stock: createStockStore(prepare, batcher),
+    carts: createCartStore(prepare, batcher),
+    orders: createOrderStore(prepare, batcher),
+    idempotency: createIdempotencyStore(prepare, batcher),
+    events: createEventStore(prepare, batcher),
+
+    async ping() {
+      if (closing !== undefined) throw new Error('the store is closed');
+      prepare(sql.ping).get();
+    },
+
+    close() {
+      closing ??= batcher.close().then(() => db.close());
+      return closing;
+    },
+
+    migrate() {
+      return migrate(db);
+    },
+
+    checkInvariants(nowMs) {
+      const heldMismatches = prepare(sql.heldMismatches)
+        .all()
+        .map((found) => text(asRow(found), 'sku'));
+      const oversold = prepare(sql.oversold)
+        .all(nowMs)
+        .map(asRow)
+        .filter((row) => int(row, 'sold') + int(row, 'held') > int(row, 'on_hand'))
+        .map((row) => text(row, 'sku'));
+      return { heldMismatches, oversold };
+    },
+  };
+}
