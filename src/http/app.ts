@@ -17,6 +17,7 @@ import { adminEventRoutes } from './routes/admin-events.ts';
 import { adminOrderRoutes } from './routes/admin-orders.ts';
 import { adminProductRoutes } from './routes/admin-products.ts';
 import { adminStockRoutes } from './routes/admin-stock.ts';
+import { mediaRoutes } from './routes/media.ts';
 import { opsRoutes, type DocsAssets } from './routes/ops.ts';
 import { storeCartRoutes } from './routes/store-carts.ts';
 import { storeCatalogRoutes } from './routes/store-catalog.ts';
@@ -74,6 +75,7 @@ export function createApp(options: AppOptions, docsAssets?: DocsAssets): OpenAPI
   adminStockRoutes(app, options);
   adminOrderRoutes(app, options);
   adminEventRoutes(app, options);
+  mediaRoutes(app, options);
   opsRoutes(app, options, docsAssets);
 
   app.notFound((c) => problemResponse(c, 'route-not-found', `No route for ${c.req.method} ${c.req.path}.`));

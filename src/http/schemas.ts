@@ -106,6 +106,10 @@ export const PutStockBody = z
   .strictObject({ onHand: z.int().min(0).max(stockUnitsMax), reason: text(200).optional() })
   .openapi('StockSync');
 
+export const PutCategoryBody = z
+  .strictObject({ name: requiredText(100), description: text(1000).default(''), position: z.int().min(0).max(10_000).default(0) })
+  .openapi('PutCategory');
+
 export const CancelOrderBody = z.strictObject({ reason: text(200).optional() }).openapi('CancelOrder');
 
 export const CreateWebhookBody = z
@@ -138,7 +142,7 @@ export const EventsQuery = z.object({
 });
 
 export const IdParam = z.object({ id: z.string().min(1).max(64) });
-export const SlugParam = z.object({ slug: z.string().min(1).max(120) });
+export const SlugParam = z.object({ slug });
 export const SkuParam = z.object({ sku });
 export const LineParams = z.object({ id: z.string().min(1).max(64), lineId: z.string().min(1).max(64) });
 

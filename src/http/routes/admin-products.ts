@@ -4,12 +4,27 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ProductInput } from '../../core/catalog-service.ts';
 import type { AppEnv, AppOptions } from '../env.ts';
 import { idempotencyHeader, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
-import { CreateProductBody, IdParam, ListProductsQuery, PatchProductBody, Product, ProductPage } from '../schemas.ts';
+import { Category, CreateProductBody, IdParam, PutCategoryBody, SlugParam, ListProductsQuery, PatchProductBody, Product, ProductPage } from '../schemas.ts';
 import { productJson } from '../views.ts';
 
 const adminProblems = { 401: problems[401], 404: problems[404], 409: problems[409], 422: problems[422] };
 
 export function adminProductRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions): void {
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/admin/categories/{slug}',
+      tags: ['admin'],
+      summary: 'Create or replace a category',
+      request: { params: SlugParam, headers: idempotencyHeader, ...jsonBodyOf(PutCategoryBody) },
+      responses: { 200: jsonContent(Category, 'The category'), 401: problems[401], 422: problems[422] },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      return c.json(await shop.catalog.upsertCategory({ slug: c.req.valid('param').slug, ...body }), 200);
+    },
+  );
+
   app.openapi(
     createRoute({
       method: 'get',

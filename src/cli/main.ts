@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// peakcart serve | migrate | seed — the command line of the embedded shop.
+//   serve [--seed-if-empty]  migrate, optionally seed an empty store, then serve HTTP
+//   migrate                  bring the database schema up to date
+//   seed                     load the demo catalog (refuses when products exist)
+
+import { loadConfig } from '../runtime/config.ts';
+import { openShop, startServer, systemClock } from '../runtime/node.ts';
+import { seedDemo } from './seed.ts';
+
+const usage = 'usage: peakcart serve [--seed-if-empty] | migrate | seed';
+
+async function seedIfEmpty(force: boolean): Promise<void> {
+  const config = loadConfig(process.env);
+  const { store } = await openShop(config);
+  try {
+    const existing = await store.catalog.countProducts();
+    if (existing > 0) {
+      if (force) console.error(`The store already has ${existing} products; not seeding.`);
+      return;
+    }
+    const seeded = await seedDemo(store, systemClock.nowMs());
+    console.log(`Seeded the demo catalog: ${seeded.products} products, ${seeded.skus} SKUs.`);
+  } finally {
+    await store.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...flags] = argv;
+  switch (command) {
+    case 'migrate': {
+      // Opening the store runs its migrations.
+      const { store } = await openShop(loadConfig(process.env));
+      await store.close();
+      console.log('The database schema is up to date.');
+      return 0;
+    }
+    case 'seed':
+      await seedIfEmpty(true);
+      return 0;
+    case 'serve': {
+      if (flags.includes('--seed-if-empty')) await seedIfEmpty(false);
+      const server = await startServer(loadConfig(process.env));
+      console.log(`peakcart is serving on ${server.url} (API docs at ${server.url}/docs)`);
+      const shutdown = (signal: string) => {
+        console.log(`${signal}: finishing in-flight requests, then stopping.`);
+        server.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error(error);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      return -1;
+    }
+    default:
+      console.error(usage);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,71 @@
+// Configuration from the environment, with the defaults of the embedded shop. Every knob has
+// its unit in its name; a bad value stops the start with a message rather than a surprise.
+
+import { defaultShopConfig, type ShopConfig } from '../core/config.ts';
+
+export interface RuntimeConfig {
+  host: string;
+  port: number;
+  dbPath: string;
+  dataDir: string;
+  adminKey: string | undefined;
+  corsOrigins: string[];
+  logLevel: string;
+  sweepIntervalMs: number;
+  relayIntervalMs: number;
+  shutdownGraceMs: number;
+  bodyBytesMax: number;
+  inFlightMax: { checkout: number; cart: number; admin: number };
+  shop: ShopConfig;
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, not '${raw}'`);
+  }
+  return value;
+}
+
+function dirname(path: string): string {
+  const index = path.lastIndexOf('/');
+  return index <= 0 ? '.' : path.slice(0, index);
+}
+
+export function loadConfig(env: Env): RuntimeConfig {
+  const dbPath = env['PEAKCART_DB'] || './data/peakcart.db';
+  const policy = defaultShopConfig.policy;
+  return {
+    host: env['HOST'] || '127.0.0.1',
+    port: integer(env, 'PORT', 8080, 0, 65_535),
+    dbPath,
+    dataDir: env['PEAKCART_DATA_DIR'] || dirname(dbPath),
+    adminKey: env['PEAKCART_ADMIN_KEY'] || undefined,
+    corsOrigins: (env['PEAKCART_CORS_ORIGINS'] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    logLevel: env['PEAKCART_LOG_LEVEL'] || 'info',
+    sweepIntervalMs: integer(env, 'PEAKCART_SWEEP_INTERVAL_MS', 1_000, 10, 3_600_000),
+    relayIntervalMs: integer(env, 'PEAKCART_RELAY_INTERVAL_MS', 500, 10, 3_600_000),
+    shutdownGraceMs: integer(env, 'PEAKCART_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    bodyBytesMax: integer(env, 'PEAKCART_BODY_BYTES_MAX', 64 * 1024, 1024, 10 * 1024 * 1024),
+    inFlightMax: {
+      checkout: integer(env, 'PEAKCART_CHECKOUT_IN_FLIGHT_MAX', 1_024, 1, 1_000_000),
+      cart: integer(env, 'PEAKCART_CART_IN_FLIGHT_MAX', 512, 1, 1_000_000),
+      admin: integer(env, 'PEAKCART_ADMIN_IN_FLIGHT_MAX', 64, 1, 1_000_000),
+    },
+    shop: {
+      ...defaultShopConfig,
+      defaultCurrency: env['PEAKCART_DEFAULT_CURRENCY'] || defaultShopConfig.defaultCurrency,
+      policy: {
+        cartTtlMs: integer(env, 'PEAKCART_CART_TTL_MS', policy.cartTtlMs, 1_000, 365 * 86_400_000),
+        cartLinesMax: integer(env, 'PEAKCART_CART_LINES_MAX', policy.cartLinesMax, 1, 1_000),
+        lineQuantityMax: integer(env, 'PEAKCART_LINE_QUANTITY_MAX', policy.lineQuantityMax, 1, 1_000_000),
+        checkoutHoldMinMs: integer(env, 'PEAKCART_CHECKOUT_HOLD_MIN_MS', policy.checkoutHoldMinMs, 1_000, 86_400_000),
+      },
+      captureRecoveryAfterMs: integer(env, 'PEAKCART_CAPTURE_RECOVERY_AFTER_MS', defaultShopConfig.captureRecoveryAfterMs, 1_000, 86_400_000),
+    },
+  };
+}

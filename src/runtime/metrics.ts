@@ -1,0 +1,40 @@
+// Prometheus metrics for the Node runtime: request counts and latency by route, orders,
+// holds and stock-outs, plus the process defaults (event loop lag, memory, GC).
+
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { HttpMetrics } from '../http/ports.ts';
+
+export function createPromMetrics(): HttpMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Histogram({
+    name: 'peakcart_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const orders = new Counter({ name: 'peakcart_orders_total', help: 'Orders placed', labelNames: ['currency'] as const, registers: [registry] });
+  const revenue = new Counter({ name: 'peakcart_order_revenue_minor_total', help: 'Order totals in minor units', labelNames: ['currency'] as const, registers: [registry] });
+  const holds = new Counter({ name: 'peakcart_holds_total', help: 'Stock holds taken at add-to-cart', registers: [registry] });
+  const stockOuts = new Counter({ name: 'peakcart_stockouts_total', help: 'Requests refused because a SKU was sold out', registers: [registry] });
+
+  return {
+    observeRequest(method, route, status, durationMs) {
+      requests.observe({ method, route, status: String(status) }, durationMs / 1000);
+    },
+    countOrder(currency, totalMinor) {
+      orders.inc({ currency });
+      revenue.inc({ currency }, totalMinor);
+    },
+    countHold() {
+      holds.inc();
+    },
+    countStockOut() {
+      stockOuts.inc();
+    },
+    async render() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// The Node entry: opens the embedded store, builds the shop and the HTTP app, serves it, runs
+// the background chores, and shuts down gracefully: stop accepting, finish what is in flight,
+// flush the write batcher, close the database.
+
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { openSqliteStore } from '../adapters/sqlite/store.ts';
+import { createTestPaymentProvider } from '../adapters/payments/test-provider.ts';
+import { createShop, type Shop } from '../core/shop.ts';
+import type { Store } from '../core/ports.ts';
+import { createApp } from '../http/app.ts';
+import { createRelay } from '../outbox/relay.ts';
+import { webCryptoIds } from '../platform/web-crypto.ts';
+import { resolveAdminKey } from './admin-key.ts';
+import type { RuntimeConfig } from './config.ts';
+import { swaggerUiAssets } from './docs-assets.ts';
+import { createLogger } from './logger.ts';
+import { createPromMetrics } from './metrics.ts';
+
+export const systemClock = { nowMs: () => Date.now() };
+
+export async function openShop(config: RuntimeConfig): Promise<{ shop: Shop; store: Store }> {
+  const store = await openSqliteStore({ path: config.dbPath });
+  const shop = createShop({ store, clock: systemClock, ids: webCryptoIds, payments: createTestPaymentProvider(), config: config.shop });
+  return { shop, store };
+}
+
+export interface RunningServer {
+  url: string;
+  shop: Shop;
+  /** Stops accepting, drains in-flight requests, flushes and closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Runs `chore` every `intervalMs`, never two at once, until stopped. */
+function every(intervalMs: number, chore: () => Promise<unknown>, onError: (error: unknown) => void): { stop(): Promise<void> } {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    if (running !== undefined) return;
+    running = chore()
+      .catch(onError)
+      .finally(() => {
+        running = undefined;
+      });
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+export async function startServer(config: RuntimeConfig): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel);
+  const { shop, store } = await openShop(config);
+  const adminKey = resolveAdminKey(config.adminKey, config.dataDir, (key, path) => {
+    // Printed once, on the first start; later starts read it from the file.
+    process.stdout.write(`\nGenerated admin key (kept in ${path}):\n  ${key}\n\n`);
+  });
+  let ready = true;
+  const metrics = createPromMetrics();
+  const app = createApp(
+    {
+      shop,
+      adminKey,
+      metrics,
+      logger,
+      corsOrigins: config.corsOrigins,
+      bodyBytesMax: config.bodyBytesMax,
+      inFlightMax: config.inFlightMax,
+      isReady: () => ready,
+      pingStore: () => store.ping(),
+    },
+    swaggerUiAssets(),
+  );
+
+  let server: ServerType;
+  try {
+    server = await new Promise((resolve, reject) => {
+      const started = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(started));
+      started.once('error', reject);
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.host}:${address.port}`;
+
+  const logFailure = (chore: string) => (error: unknown) =>
+    logger.error({ chore, err: error instanceof Error ? error.message : String(error) }, 'background chore failed');
+  const sweeper = every(config.sweepIntervalMs, () => shop.sweep(), logFailure('sweep'));
+  const relay = createRelay({ events: store.events, clock: systemClock, logger });
+  const relayLoop = every(
+    config.relayIntervalMs,
+    async () => {
+      // Keep delivering while webhooks are due, within one tick's worth of work.
+      for (let i = 0; i < 20 && (await relay.deliverOnce()); i++);
+    },
+    logFailure('relay'),
+  );
+
+  let stopping: Promise<void> | undefined;
+  async function stop(): Promise<void> {
+    stopping ??= (async () => {
+      ready = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+      await Promise.race([closed, grace]);
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await sweeper.stop();
+      await relayLoop.stop();
+      await store.close();
+      logger.info({}, 'stopped');
+      logger.flush();
+    })();
+    return stopping;
+  }
+
+  logger.info({ url, db: config.dbPath }, 'peakcart is serving');
+  return { url, shop, stop };
+}
