@@ -58,7 +58,7 @@ export const VariantInput = z.strictObject({
   prices: z.record(currency, moneyMinor).refine((value) => Object.keys(value).length >= 1, 'at least one price'),
   limited: z.boolean().default(false),
   holdAt: z.enum(['cart', 'checkout', 'order']).default('order'),
-  holdTtlMs: z.int().min(10_000).max(86_400_000).default(900_000),
+  holdTtlMs: z.int().min(1_000).max(86_400_000).default(900_000),
   purchaseLimitPerCustomer: z.int().min(1).max(quantityMax).nullable().default(null),
   allowBackorder: z.boolean().default(false),
 });

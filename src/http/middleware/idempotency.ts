@@ -9,7 +9,7 @@ import type { AppEnv } from '../env.ts';
 import { problemResponse } from '../problem.ts';
 
 /** How long a claim protects a running request; a crashed one frees its key after this. */
-export const idempotencyLeaseMs = 30_000;
+export const idempotencyLeaseMs = 15_000;
 /** How long a duplicate waits for the first request before it is told to retry. */
 export const duplicateWaitMs = 10_000;
 const pollIntervalMs = 25;
