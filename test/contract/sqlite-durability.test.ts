@@ -1,0 +1,213 @@
+// What the SQLite adapter promises beyond the contract: a write is acknowledged only once it is
+// committed, a failing write in a batch leaves its neighbours alone, many concurrent writes
+// share few transactions, and acknowledged writes survive a kill -9.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, describe, it } from 'node:test';
+import { createBatcher } from '../../src/adapters/sqlite/batcher.ts';
+import { openDatabase } from '../../src/adapters/sqlite/connection.ts';
+import { migrations } from '../../src/adapters/sqlite/migrations.ts';
+import { openSqliteStore } from '../../src/adapters/sqlite/store.ts';
+import { commit, counters, draft, hold, product, receive, t0Ms } from './fixtures.ts';
+
+const directory = mkdtempSync(join(tmpdir(), 'peakcart-durability-'));
+let fileCounter = 0;
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+function freshPath(): string {
+  return join(directory, `case-${(fileCounter += 1)}`, 'nested', 'peakcart.sqlite');
+}
+
+/** A second, read-only connection: it sees only what was committed. */
+function observe(path: string): DatabaseSync {
+  return new DatabaseSync(path, { readOnly: true });
+}
+
+function onHandSeenBy(observer: DatabaseSync, sku: string): number | undefined {
+  const row = observer.prepare('SELECT on_hand FROM stock_levels WHERE sku = ?').get(sku);
+  return row === undefined ? undefined : Number(row['on_hand']);
+}
+
+describe('sqlite adapter: opening', () => {
+  it('creates the directory, uses WAL and synchronous=FULL, and records its migrations once', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore({ path });
+    assert.deepEqual(store.migrate(), []);
+    await store.close();
+    const db = openDatabase(path);
+    assert.equal(db.prepare('PRAGMA journal_mode').get()?.['journal_mode'], 'wal');
+    assert.equal(db.prepare('PRAGMA synchronous').get()?.['synchronous'], 2, 'FULL is 2');
+    assert.equal(db.prepare('PRAGMA foreign_keys').get()?.['foreign_keys'], 1);
+    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((row) => row['version']);
+    assert.deepEqual(versions, migrations.map((migration) => migration.version));
+    db.close();
+    const reopened = await openSqliteStore({ path });
+    assert.deepEqual(reopened.migrate(), []);
+    await reopened.close();
+  });
+});
+
+describe('sqlite adapter: group commit', () => {
+  it('acknowledges a write only after its batch committed', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore({ path });
+    const observer = observe(path);
+    const write = store.stock.applyMovement({ sku: 'tee-m', type: 'receive', quantity: 5, reason: 'r', reference: null, allowBelowCommitted: false }, t0Ms);
+    const seenWhenAcknowledged = write.then(() => onHandSeenBy(observer, 'tee-m'));
+    assert.equal(onHandSeenBy(observer, 'tee-m'), undefined, 'queued, not written yet');
+    assert.equal(await seenWhenAcknowledged, 5, 'another connection sees it the moment it is acknowledged');
+    observer.close();
+    await store.close();
+  });
+
+  it('keeps every write of a batch invisible until the one COMMIT, then settles them all', async () => {
+    const path = freshPath();
+    const db = openDatabase(path);
+    db.exec('CREATE TABLE items (value INTEGER NOT NULL)');
+    const observer = observe(path);
+    const count = () => Number(observer.prepare('SELECT COUNT(*) AS n FROM items').get()?.['n']);
+    const batcher = createBatcher(db);
+    const writes = [1, 2, 3].map((value) =>
+      batcher
+        .run(() => {
+          db.prepare('INSERT INTO items (value) VALUES (?)').run(value);
+          return count();
+        })
+        .then((seenInside) => ({ seenInside, seenAfter: count() })),
+    );
+    assert.deepEqual(await Promise.all(writes), [
+      { seenInside: 0, seenAfter: 3 },
+      { seenInside: 0, seenAfter: 3 },
+      { seenInside: 0, seenAfter: 3 },
+    ]);
+    assert.equal(batcher.stats.transactions, 1);
+    await batcher.close();
+    observer.close();
+    db.close();
+  });
+
+  it('rejects every write of a batch whose COMMIT fails: nothing unconfirmed is acknowledged', async () => {
+    const path = freshPath();
+    const db = openDatabase(path);
+    // A deferred foreign key is checked at COMMIT, so it makes COMMIT itself fail.
+    db.exec(`
+      CREATE TABLE parents (id INTEGER PRIMARY KEY);
+      CREATE TABLE children (parent_id INTEGER NOT NULL REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);
+    `);
+    const batcher = createBatcher(db);
+    const results = await Promise.allSettled([
+      batcher.run(() => db.prepare('INSERT INTO parents (id) VALUES (1)').run()),
+      batcher.run(() => db.prepare('INSERT INTO children (parent_id) VALUES (2)').run()),
+    ]);
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['rejected', 'rejected'],
+    );
+    assert.equal(db.isTransaction, false);
+    assert.equal(Number(db.prepare('SELECT COUNT(*) AS n FROM parents').get()?.['n']), 0);
+    // The batcher carries on with the next batch.
+    await batcher.run(() => db.prepare('INSERT INTO parents (id) VALUES (3)').run());
+    assert.equal(Number(db.prepare('SELECT COUNT(*) AS n FROM parents').get()?.['n']), 1);
+    await batcher.close();
+    db.close();
+  });
+
+  it('rolls back a failing write alone; its neighbours in the same transaction commit', async () => {
+    const store = await openSqliteStore({ path: freshPath() });
+    await receive(store, 'drop', 5);
+    await store.stock.setHolds('cart_2', [hold('drop', 2, t0Ms + 60_000)], t0Ms);
+    await commit(store, 'ord_1', 'cart_1', [{ sku: 'drop', quantity: 1 }]);
+    const transactionsBefore = store.stats.transactions;
+    const [first, duplicate, product1, product2] = await Promise.allSettled([
+      receive(store, 'other', 3),
+      // Sells, releases cart_2's hold and takes a number, then fails on the event id that
+      // ord_1 already used: all of that must be undone, and only that.
+      store.orders.commitOrder({
+        draft: draft('ord_2', 'cart_2', [{ sku: 'drop', quantity: 2 }]),
+        sales: [{ sku: 'drop', quantity: 2, allowBackorder: false, purchaseLimitPerCustomer: null }],
+        events: [{ id: 'evt_ord_1_placed', type: 'order.placed', occurredAtMs: t0Ms }],
+        nowMs: t0Ms,
+      }),
+      store.catalog.createProduct(product('tee')),
+      store.catalog.createProduct(product('tee', { id: 'prod_clash' })),
+    ]);
+    assert.equal(store.stats.transactions, transactionsBefore + 1, 'all four writes shared one transaction');
+    assert.equal(first.status, 'fulfilled');
+    assert.equal(duplicate.status, 'rejected');
+    assert.equal(product1.status, 'fulfilled');
+    assert.equal(product2.status, 'rejected');
+    assert.deepEqual(await counters(store, 'other'), { onHand: 3, sold: 0, held: 0, available: 3 });
+    assert.deepEqual(await counters(store, 'drop'), { onHand: 5, sold: 1, held: 2, available: 2 });
+    assert.equal((await store.stock.listHolds('cart_2', t0Ms)).length, 1);
+    assert.equal(await store.orders.getOrder('ord_2'), undefined);
+    assert.equal(await store.catalog.countProducts(), 1);
+    assert.equal(committedNumber(await commit(store, 'ord_3', 'cart_3', [{ sku: 'drop', quantity: 1 }])), 1002, 'the failed order took no number');
+    assert.deepEqual(store.checkInvariants(t0Ms), { heldMismatches: [], oversold: [] });
+    await store.close();
+  });
+
+  it('groups many concurrent writes into few transactions, at most batchMaxOps each', async () => {
+    const store = await openSqliteStore({ path: freshPath(), batchMaxOps: 100 });
+    await receive(store, 'drop', 1_000);
+    const before = store.stats.transactions;
+    const results = await Promise.all(Array.from({ length: 500 }, (_, index) => store.stock.setHolds(`cart_${index}`, [hold('drop', 1, t0Ms + 60_000)], t0Ms)));
+    assert.ok(results.every((result) => result.ok));
+    assert.equal(store.stats.transactions - before, 5);
+    assert.equal(store.stats.largestBatch, 100);
+    assert.deepEqual(await counters(store, 'drop'), { onHand: 1_000, sold: 0, held: 500, available: 500 });
+    await store.close();
+  });
+
+  it('finishes queued writes on close, then refuses new ones', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore({ path });
+    const pending = Array.from({ length: 10 }, () => receive(store, 'tee-m', 1));
+    await store.close();
+    await Promise.all(pending);
+    await assert.rejects(receive(store, 'tee-m', 1), /closed/);
+    await assert.rejects(store.ping(), /closed/);
+    const observer = observe(path);
+    assert.equal(onHandSeenBy(observer, 'tee-m'), 10);
+    observer.close();
+  });
+});
+
+function committedNumber(result: Awaited<ReturnType<typeof commit>>): number {
+  assert.ok(result.ok, `expected a committed order, got ${JSON.stringify(result)}`);
+  return result.order.number;
+}
+
+describe('sqlite adapter: crash', () => {
+  it('keeps every acknowledged write when the process is killed with SIGKILL', async () => {
+    const path = freshPath();
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'sqlite-crash-child.ts'), path], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const acknowledged = await new Promise<number>((resolve, reject) => {
+      let last = 0;
+      let buffer = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        buffer += chunk;
+        const lines = buffer.split('\n');
+        buffer = lines.pop() ?? '';
+        for (const line of lines) last = Math.max(last, Number(line.replace('ack ', '')));
+        if (last >= 300 && child.exitCode === null) {
+          child.kill('SIGKILL');
+        }
+      });
+      child.on('exit', () => resolve(last));
+      child.on('error', reject);
+    });
+    assert.ok(acknowledged >= 300, `the child acknowledged ${acknowledged} writes`);
+    const store = await openSqliteStore({ path });
+    const { onHand } = await counters(store, 'crash');
+    assert.ok(onHand >= acknowledged, `on-hand ${onHand} covers all ${acknowledged} acknowledged receipts`);
+    assert.equal((await store.stock.listMovements('crash', 1_000)).length >= Math.min(acknowledged, 1_000), true);
+    assert.deepEqual(store.checkInvariants(t0Ms), { heldMismatches: [], oversold: [] });
+    await store.close();
+  });
+});
