@@ -53,8 +53,16 @@ async function main(argv: string[]): Promise<number> {
           },
         );
       };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('SIGINT'));
+      let signalled = false;
+      const onSignal = (signal: NodeJS.Signals) => {
+        // A second Ctrl-C means "now"; a repeated SIGTERM changes nothing while draining.
+        if (signalled && signal === 'SIGINT') process.exit(130);
+        if (signalled) return;
+        signalled = true;
+        shutdown(signal);
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
       return -1;
     }
     default:

@@ -54,7 +54,7 @@ const projectRoot = join(import.meta.dirname, '..', '..');
 
 /** `peakcart serve` as a child process on a free port; resolves once it answers /healthz. */
 export async function startChildServer(env: Record<string, string>, args: string[] = []): Promise<ChildServer> {
-  const child = spawn(process.execPath, [join(projectRoot, 'src/cli/main.ts'), 'serve', ...args], {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(projectRoot, 'src/cli/main.ts'), 'serve', ...args], {
     env: { ...process.env, PEAKCART_ADMIN_KEY: adminKey, HOST: '127.0.0.1', PORT: '0', PEAKCART_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
