@@ -102,6 +102,8 @@ export function createEventStore(prepare: Prepare, batcher: Batcher): EventStore
     },
 
     async leaseDueWebhook(nowMs, leaseMs) {
+      // Relays poll often; when nothing is due, say so from a read instead of a write.
+      if (prepare(sql.dueWebhook).get(nowMs) === undefined) return undefined;
       // Pick and push back in one write transaction: no other instance can pick the same one
       // until the lease ends, because it sees next_attempt_at_ms in the future.
       return batcher.run(() => {

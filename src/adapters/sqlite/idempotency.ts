@@ -27,29 +27,38 @@ const sql = {
 } as const;
 
 export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): IdempotencyStore {
-  function beginInTransaction(scope: string, key: string, requestHash: string, nowMs: number, leaseMs: number): IdempotencyBegin {
-    const found = prepare(sql.find).get(scope, key);
-    if (found === undefined) {
-      prepare(sql.insert).run(scope, key, requestHash, nowMs, nowMs + leaseMs);
-      return { kind: 'started' };
-    }
+  /** What an existing row answers, or undefined when the caller may claim the key (a write). */
+  function answerOf(found: unknown, requestHash: string, nowMs: number): IdempotencyBegin | undefined {
+    if (found === undefined) return undefined;
     const row = asRow(found);
     if (text(row, 'request_hash') !== requestHash) return { kind: 'mismatch' };
     if (text(row, 'state') === 'done') {
       const status = intOrNull(row, 'response_status');
       const body = textOrNull(row, 'response_body');
       const contentType = textOrNull(row, 'response_content_type');
-      if (status === null || body === null || contentType === null) throw new Error(`idempotency key ${scope}/${key} is done without a response`);
+      if (status === null || body === null || contentType === null) throw new Error("an idempotency key is done without a response");
       return { kind: 'replay', status, body, contentType };
     }
     if (int(row, 'lease_until_ms') > nowMs) return { kind: 'in-progress' };
-    // The first request's lease ran out (its process died, most likely): this one takes over.
-    prepare(sql.takeOver).run(nowMs + leaseMs, scope, key);
+    return undefined;
+  }
+
+  function beginInTransaction(scope: string, key: string, requestHash: string, nowMs: number, leaseMs: number): IdempotencyBegin {
+    const found = prepare(sql.find).get(scope, key);
+    const answer = answerOf(found, requestHash, nowMs);
+    if (answer !== undefined) return answer;
+    if (found === undefined) prepare(sql.insert).run(scope, key, requestHash, nowMs, nowMs + leaseMs);
+    // Otherwise the first request's lease ran out (its process died, most likely): this one takes over.
+    else prepare(sql.takeOver).run(nowMs + leaseMs, scope, key);
     return { kind: 'started' };
   }
 
   return {
-    begin(scope, key, requestHash, nowMs, leaseMs) {
+    async begin(scope, key, requestHash, nowMs, leaseMs) {
+      // Retries under load are mostly replays: answer them from a read, without a write
+      // transaction. Claiming the key is decided again inside the write, so this is only a shortcut.
+      const answer = answerOf(prepare(sql.find).get(scope, key), requestHash, nowMs);
+      if (answer !== undefined) return answer;
       return batcher.run(() => beginInTransaction(scope, key, requestHash, nowMs, leaseMs));
     },
 

@@ -162,6 +162,8 @@ export function createStockStore(prepare: Prepare, batcher: Batcher): StockStore
 
     async releaseExpiredHolds(nowMs, limit) {
       if (!(limit >= 1)) return 0;
+      // The sweeper runs on a timer; most runs find nothing, and that needs no write transaction.
+      if (prepare(sql.expiredHolds).all(nowMs, 1).length === 0) return 0;
       return batcher.run(() => {
         const expired = prepare(sql.expiredHolds).all(nowMs, pageSize(limit, holdSweepBatchMax));
         for (const found of expired) {
