@@ -7,7 +7,7 @@ import { productPageSizeMax } from '../../core/catalog.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { CatalogStore } from '../../core/ports.ts';
 import type { Batcher } from './batcher.ts';
-import { asRow, bool, cursorText, encodeCursor, flag, int, intOrNull, json, jsonList, pageSize, text, type Row } from './codec.ts';
+import { asRow, bool, cursorText, encodeCursor, flag, int, intOrNull, json, jsonList, pageSize, refuseNul, text, type Row } from './codec.ts';
 import type { Prepare } from './connection.ts';
 
 /** Most words a text search may have; bounds both the query's cost and the statement cache. */
@@ -95,6 +95,12 @@ function containsPattern(word: string): string {
   return `%${word.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 
+function refuseNulInProduct(product: Product): void {
+  const { id, slug, title, description, categorySlug } = product;
+  refuseNul({ id, slug, title, description, categorySlug });
+  for (const variant of product.variants) refuseNul({ sku: variant.sku, 'variant title': variant.title });
+}
+
 function searchWords(text: string | undefined): string[] {
   const words = (text ?? '').toLowerCase().split(/\s+/).filter((word) => word.length > 0);
   if (words.length > searchWordsMax) {
@@ -122,6 +128,7 @@ export function createCatalogStore(prepare: Prepare, batcher: Batcher): CatalogS
 
   /** Throws 'conflict' when the slug or a SKU belongs to another product. Runs in the write transaction. */
   function checkOwnership(product: Product): void {
+    refuseNulInProduct(product);
     const skus = product.variants.map((variant) => variant.sku);
     const repeated = skus.find((sku, index) => skus.indexOf(sku) !== index);
     if (repeated !== undefined) {
@@ -171,6 +178,7 @@ export function createCatalogStore(prepare: Prepare, batcher: Batcher): CatalogS
 
     async upsertCategory(category) {
       const { slug, name, description, position } = category;
+      refuseNul({ slug, name, description });
       await batcher.run(() => prepare(sql.upsertCategory).run({ slug, name, description, position }));
     },
 
@@ -218,7 +226,11 @@ export function createCatalogStore(prepare: Prepare, batcher: Batcher): CatalogS
         conditions.push('category_slug = :categorySlug');
         params['categorySlug'] = query.categorySlug;
       }
-      searchWords(query.text).forEach((word, index) => {
+      const words = searchWords(query.text);
+      // No stored text holds a NUL (refuseNul), and SQLite would cut the LIKE pattern at one,
+      // turning the word into "match anything": a word with a NUL simply matches nothing.
+      if (words.some((word) => word.includes('\u0000'))) return { items: [], nextCursor: null };
+      words.forEach((word, index) => {
         conditions.push(`search_text LIKE :word${index} ESCAPE '\\'`);
         params[`word${index}`] = containsPattern(word);
       });

@@ -91,3 +91,16 @@ export function pageSize(limit: number, max: number): number {
   if (!Number.isSafeInteger(limit)) return max;
   return Math.min(Math.max(limit, 1), max);
 }
+
+/**
+ * SQLite keeps a NUL inside text, but node:sqlite reads text back cut at the first NUL, so a
+ * plain-text column would silently lose the rest. Such input is refused instead. (JSON columns
+ * are safe: JSON.stringify writes NUL as \u0000.)
+ */
+export function refuseNul(fields: Record<string, string | null>): void {
+  for (const [field, value] of Object.entries(fields)) {
+    if (value !== null && value.includes('\u0000')) {
+      throw new DomainError('validation', `${field} must not contain a NUL character.`, { field });
+    }
+  }
+}

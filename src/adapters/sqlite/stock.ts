@@ -4,7 +4,7 @@
 import type { MovementRequest, MovementResult, StockStore } from '../../core/ports.ts';
 import { movementEffect, type Hold, type HoldRequest, type HoldResult, type MovementType, type Shortage, type StockLevel, type StockMovement } from '../../core/stock.ts';
 import type { Batcher } from './batcher.ts';
-import { asRow, int, jsonList, pageSize, text, textOrNull } from './codec.ts';
+import { asRow, int, jsonList, pageSize, refuseNul, text, textOrNull } from './codec.ts';
 import type { Prepare } from './connection.ts';
 import { createLedger, toLevel, type Ledger } from './ledger.ts';
 
@@ -113,11 +113,13 @@ export function createStockStore(prepare: Prepare, batcher: Batcher): StockStore
 
     async applyMovement(request, nowMs) {
       assertCount(request.quantity, 'a movement quantity');
+      refuseNul({ sku: request.sku, reason: request.reason, reference: request.reference });
       return batcher.run(() => applyMovementInTransaction(ledger, { ...request, quantityOf: () => request.quantity }, nowMs));
     },
 
     async setOnHand(sku, onHand, reason, allowBelowCommitted, nowMs) {
       assertCount(onHand, 'on-hand');
+      refuseNul({ sku, reason });
       const request = { sku, type: 'sync' as const, reason, reference: null, allowBelowCommitted, quantityOf: (current: number) => onHand - current };
       return batcher.run(() => applyMovementInTransaction(ledger, request, nowMs));
     },

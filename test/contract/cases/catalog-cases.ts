@@ -116,6 +116,20 @@ export function catalogCases(use: UseStore): void {
       assert.deepEqual(await slugs(''), ['blue-tee', 'red-cap', 'red-tee']);
     }));
 
+    it("refuses a NUL character in product text rather than storing it cut short", use(async (store) => {
+      await rejectsWithCode(store.catalog.createProduct(product('nul', { title: 'Nul\u0000Title' })), 'validation');
+      await rejectsWithCode(store.catalog.createProduct(product('nul', { variants: [variant('nul\u0000-m')] })), 'validation');
+      await rejectsWithCode(store.catalog.upsertCategory({ ...category('nul', 1), name: 'a\u0000b' }), 'validation');
+      assert.equal(await store.catalog.countProducts(), 0);
+    }));
+
+    it('finds nothing for a search word holding a NUL character', use(async (store) => {
+      await store.catalog.createProduct(product('tee'));
+      for (const text of ['\u0000', 'tee\u0000', '%\u0000x']) {
+        assert.deepEqual((await store.catalog.listProducts({ text, includeUnpublished: true, limit: 10 })).items, [], JSON.stringify(text));
+      }
+    }));
+
     it('takes % and _ in search words literally', use(async (store) => {
       await store.catalog.createProduct(product('pure', { title: '100% cotton', description: 'snake_case' }));
       await store.catalog.createProduct(product('blend', { title: '1000 cotton', description: 'snakeXcase' }));

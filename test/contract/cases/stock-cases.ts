@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MovementRequest } from '../../../src/core/ports.ts';
-import { counters, hold, receive, t0Ms, type UseStore } from '../fixtures.ts';
+import { counters, hold, receive, rejectsWithCode, t0Ms, type UseStore } from '../fixtures.ts';
 
 function movement(sku: string, type: MovementRequest['type'], quantity: number, allowBelowCommitted = false): MovementRequest {
   return { sku, type, quantity, reason: `${type} ${quantity}`, reference: null, allowBelowCommitted };
@@ -73,6 +73,12 @@ export function stockCases(use: UseStore): void {
     it('creates the stock of an unknown SKU on its first movement', use(async (store) => {
       assert.deepEqual(await store.stock.setOnHand('new-sku', 3, 'first count', false, t0Ms), { ok: true, level: { sku: 'new-sku', onHand: 3, sold: 0, held: 0, available: 3 } });
       assert.equal((await store.stock.listMovements('new-sku', 10))[0]?.quantity, 3);
+    }));
+
+    it('refuses a NUL character in a movement reason rather than storing it cut short', use(async (store) => {
+      await rejectsWithCode(store.stock.applyMovement({ ...movement('tee-m', 'receive', 1), reason: 'count\u0000ed' }, t0Ms), 'validation');
+      await rejectsWithCode(store.stock.setOnHand('tee-m', 3, 'count\u0000ed', false, t0Ms), 'validation');
+      assert.deepEqual(await store.stock.listMovements('tee-m', 10), []);
     }));
 
     it('reads many SKUs at once', use(async (store) => {
