@@ -6,7 +6,7 @@ import { DomainError } from '../../core/errors.ts';
 import type { CartStore } from '../../core/ports.ts';
 import type { SQLInputValue } from 'node:sqlite';
 import type { Batcher } from './batcher.ts';
-import { asRow, int, json, text, textOrNull, type Row } from './codec.ts';
+import { asRow, int, json, refuseNul, text, textOrNull, type Row } from './codec.ts';
 import type { Prepare } from './connection.ts';
 
 const sql = {
@@ -39,6 +39,7 @@ function decodeCart(row: Row): Cart {
 }
 
 function cartParams(cart: Cart): Record<string, SQLInputValue> {
+  refuseNul({ 'cart id': cart.id, currency: cart.currency, email: cart.email, 'order id': cart.orderId });
   return {
     id: cart.id,
     version: cart.version,

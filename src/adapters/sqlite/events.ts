@@ -6,7 +6,7 @@ import { DomainError } from '../../core/errors.ts';
 import type { DomainEvent, EventType, StoredEvent } from '../../core/events.ts';
 import type { EventStore, Webhook } from '../../core/ports.ts';
 import type { Batcher } from './batcher.ts';
-import { asRow, int, json, pageSize, text, textOrNull, type Row } from './codec.ts';
+import { asRow, int, json, pageSize, refuseNul, text, textOrNull, type Row } from './codec.ts';
 import type { Prepare } from './connection.ts';
 
 /** Most events one listEvents call returns. */
@@ -34,6 +34,7 @@ const sql = {
 /** Appends events to the outbox inside the caller's transaction; a repeated event id fails it. */
 export function appendEvents(prepare: Prepare, events: readonly DomainEvent[]): void {
   for (const event of events) {
+    refuseNul({ 'event id': event.id, 'event type': event.type });
     prepare(sql.insertEvent).run({ id: event.id, type: event.type, occurredAtMs: event.occurredAtMs, dataJson: JSON.stringify(event.data) });
   }
 }
@@ -62,7 +63,13 @@ function decodeWebhook(row: Row): Webhook {
   };
 }
 
+/** A delivery error is diagnostic text from elsewhere: keep it readable rather than refuse it. */
+function cleanError(lastError: string | null): string | null {
+  return lastError === null ? null : lastError.replaceAll('\u0000', '\uFFFD');
+}
+
 function webhookParams(webhook: Webhook): Record<string, SQLInputValue> {
+  refuseNul({ 'webhook id': webhook.id, url: webhook.url, secret: webhook.secret });
   return {
     id: webhook.id,
     url: webhook.url,
@@ -72,7 +79,7 @@ function webhookParams(webhook: Webhook): Record<string, SQLInputValue> {
     deliveredThrough: webhook.deliveredThrough,
     attempts: webhook.attempts,
     nextAttemptAtMs: webhook.nextAttemptAtMs,
-    lastError: webhook.lastError,
+    lastError: cleanError(webhook.lastError),
   };
 }
 
@@ -118,7 +125,7 @@ export function createEventStore(prepare: Prepare, batcher: Batcher): EventStore
 
     async recordDelivery(id, update) {
       const { deliveredThrough, attempts, nextAttemptAtMs, lastError } = update;
-      await batcher.run(() => prepare(sql.recordDelivery).run({ id, deliveredThrough, attempts, nextAttemptAtMs, lastError }));
+      await batcher.run(() => prepare(sql.recordDelivery).run({ id, deliveredThrough, attempts, nextAttemptAtMs, lastError: cleanError(lastError) }));
     },
   };
 }

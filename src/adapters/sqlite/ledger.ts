@@ -3,7 +3,7 @@
 // them; only this file writes stock_levels, stock_holds and stock_movements.
 
 import { availableOf, violatesInvariant, type Hold, type MovementType, type StockLevel } from '../../core/stock.ts';
-import { asRow, int, text } from './codec.ts';
+import { asRow, int, refuseNul, text } from './codec.ts';
 import type { Prepare } from './connection.ts';
 
 /** The three counters of one SKU as stored; `held` counts every hold row, expired or not. */
@@ -110,6 +110,7 @@ export function createLedger(prepare: Prepare): Ledger {
     },
 
     putHold(cartId, sku, quantity, expiresAtMs, oversellAllowed) {
+      refuseNul({ 'cart id': cartId, sku });
       const current = ledger.holdOf(cartId, sku)?.quantity ?? 0;
       if (current === 0 && quantity === 0) return;
       const before = ledger.counters(sku);
@@ -120,6 +121,7 @@ export function createLedger(prepare: Prepare): Ledger {
     },
 
     recordMovement(movement) {
+      refuseNul({ sku: movement.sku, reason: movement.reason, reference: movement.reference });
       prepare(sql.insertMovement).run(movement);
     },
   };

@@ -10,7 +10,7 @@ import type { CommitOrderInput, CommitOrderResult, OrderLineSale, OrderStore, Tr
 import type { Totals } from '../../core/pricing.ts';
 import { movementEffect, type Shortage } from '../../core/stock.ts';
 import type { Batcher } from './batcher.ts';
-import { asRow, cursorInt, encodeCursor, int, json, pageSize, text, textOrNull, type Row } from './codec.ts';
+import { asRow, cursorInt, encodeCursor, int, json, pageSize, refuseNul, text, textOrNull, type Row } from './codec.ts';
 import type { Prepare } from './connection.ts';
 import { appendEvents } from './events.ts';
 import { createLedger, toLevel, type Ledger } from './ledger.ts';
@@ -72,6 +72,8 @@ function decodeOrder(row: Row): Order {
 
 /** Every column but number and cart_id, which never change after the order is written. */
 function orderParams(order: Omit<Order, 'number'>): Record<string, SQLInputValue> {
+  const { id, cartId, tokenHash, email, currency, shippingOption, checkoutKey } = order;
+  refuseNul({ 'order id': id, 'cart id': cartId, tokenHash, email, currency, shippingOption, checkoutKey });
   return {
     id: order.id,
     tokenHash: order.tokenHash,

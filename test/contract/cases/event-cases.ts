@@ -64,6 +64,13 @@ export function eventCases(use: UseStore): void {
       assert.deepEqual(stored, webhook('wh_1', { deliveredThrough: 7, attempts: 3, nextAttemptAtMs: t0Ms + 5_000, lastError: 'HTTP 500' }));
     }));
 
+    it('keeps a delivery error readable even when the receiver sent a NUL', use(async (store) => {
+      await store.events.createWebhook(webhook('wh_1'));
+      await store.events.recordDelivery('wh_1', { deliveredThrough: 0, attempts: 1, nextAttemptAtMs: t0Ms + 1_000, lastError: 'HTTP 500: bad\u0000body' });
+      const lastError = (await store.events.listWebhooks())[0]?.lastError ?? '';
+      assert.ok(lastError.startsWith('HTTP 500: bad') && lastError.endsWith('body') && !lastError.includes('\u0000'), JSON.stringify(lastError));
+    }));
+
     it('leases the webhook that has waited longest first', use(async (store) => {
       await store.events.createWebhook(webhook('wh_late', { nextAttemptAtMs: t0Ms + 500 }));
       await store.events.createWebhook(webhook('wh_early', { nextAttemptAtMs: t0Ms + 100 }));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { orderEvent } from '../../../src/core/events.ts';
 import type { Order } from '../../../src/core/order.ts';
-import { cart, commit, committedOrder, counters, draft, hold, receive, t0Ms, type UseStore } from '../fixtures.ts';
+import { cart, commit, committedOrder, counters, draft, hold, receive, rejectsWithCode, t0Ms, type UseStore } from '../fixtures.ts';
 import type { Store } from '../../../src/core/ports.ts';
 
 const minuteMs = 60_000;
@@ -183,6 +183,24 @@ export function orderCases(use: UseStore): void {
       const events = await store.events.listEvents(0, 10);
       assert.deepEqual(events.map((event) => event.type), ['order.placed', 'order.placed', 'order.cancelled', 'order.paid', 'order.fulfilled']);
       assert.equal(events.at(-1)?.data.order.status, 'fulfilled');
+    }));
+
+    it('refuses a transition whose movement reason holds a NUL, changing nothing', use(async (store) => {
+      await receive(store, 'tee-m', 5);
+      const placed = committedOrder(await commit(store, 'ord_1', 'cart_1', [{ sku: 'tee-m', quantity: 2 }]));
+      const next: Order = { ...placed, status: 'cancelled', updatedAtMs: t0Ms + 1 };
+      const cancelling = store.orders.transitionOrder({
+        orderId: placed.id,
+        from: 'placed',
+        next,
+        events: [orderEvent('evt_ord_1_cancelled', 'order.cancelled', next, t0Ms + 1)],
+        movements: [{ sku: 'tee-m', type: 'return', quantity: 2, reason: 'changed my\u0000mind' }],
+        nowMs: t0Ms + 1,
+      });
+      await rejectsWithCode(cancelling, 'validation');
+      assert.deepEqual(await store.orders.getOrder('ord_1'), placed);
+      assert.deepEqual(await counters(store, 'tee-m'), { onHand: 5, sold: 2, held: 0, available: 3 });
+      assert.equal((await store.events.listEvents(0, 10)).length, 1);
     }));
 
     it('lists orders newest first, by status, in pages', use(async (store) => {
