@@ -3,7 +3,7 @@
 
 import type { IdempotencyBegin, IdempotencyStore } from '../../core/ports.ts';
 import type { Batcher } from './batcher.ts';
-import { asRow, int, intOrNull, refuseNul, text, textOrNull } from './codec.ts';
+import { asRow, int, intOrNull, text, textOrNull } from './codec.ts';
 import type { Prepare } from './connection.ts';
 
 /** Most keys one purgeOlderThan call deletes (one transaction). */
@@ -55,7 +55,9 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): Idem
 
   return {
     async begin(scope, key, requestHash, nowMs, leaseMs) {
-      refuseNul({ scope, 'idempotency key': key, requestHash });
+      // No refuseNul here: scope and key are only compared as bound parameters (all bytes count)
+      // and never read back, so a NUL in them is harmless, and refusing would turn a hostile
+      // path's 404 into a 422 before the route could answer.
       // Retries under load are mostly replays: answer them from a read, without a write
       // transaction. Claiming the key is decided again inside the write, so this is only a shortcut.
       const answer = answerOf(prepare(sql.find).get(scope, key), requestHash, nowMs);
