@@ -117,6 +117,32 @@ describe('sqlite adapter: group commit', () => {
     db.close();
   });
 
+  it('rolls the whole batch back when a savepoint cannot be undone, and retries the writes that never ran', async () => {
+    const path = freshPath();
+    const db = openDatabase(path);
+    db.exec('CREATE TABLE items (value INTEGER NOT NULL)');
+    const batcher = createBatcher(db);
+    const insert = (value: number) => () => db.prepare('INSERT INTO items (value) VALUES (?)').run(value);
+    const results = await Promise.allSettled([
+      batcher.run(insert(1)),
+      batcher.run(() => {
+        db.prepare('INSERT INTO items (value) VALUES (2)').run();
+        // Destroys its own savepoint, so the batcher cannot undo this write alone.
+        db.exec('RELEASE write');
+        throw new Error('broken write');
+      }),
+      batcher.run(insert(3)),
+    ]);
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['rejected', 'rejected', 'fulfilled'],
+    );
+    const values = db.prepare('SELECT value FROM items ORDER BY value').all().map((row) => row['value']);
+    assert.deepEqual(values, [3], 'nothing of the broken batch was committed; the write that never ran was');
+    await batcher.close();
+    db.close();
+  });
+
   it('rolls back a failing write alone; its neighbours in the same transaction commit', async () => {
     const store = await openSqliteStore({ path: freshPath() });
     await receive(store, 'drop', 5);

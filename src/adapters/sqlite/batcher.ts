@@ -69,25 +69,28 @@ export function createBatcher(db: DatabaseSync, options: { batchMaxOps?: number 
       return;
     }
     const outcomes: Outcome[] = [];
-    for (const pending of batch) {
-      if (!db.isTransaction) break;
-      stats.operations += 1;
-      outcomes.push(runOne(pending.work));
+    try {
+      for (const pending of batch) {
+        if (!db.isTransaction) break;
+        stats.operations += 1;
+        outcomes.push(runOne(pending.work));
+      }
+    } catch (error) {
+      // A savepoint could not be taken, released or undone: a failed write's effects may still
+      // be in the transaction, so none of it may commit.
+      abort(batch, outcomes.length + 1, error);
+      return;
     }
     if (!db.isTransaction) {
-      // SQLite ended the transaction itself (an I/O error, a full disk): everything that ran is
-      // gone, so it fails; writes that never ran go back to the front of the queue.
+      // SQLite ended the transaction itself (an I/O error, a full disk): everything that ran is gone.
       const lost = outcomes.find((outcome) => !outcome.ok);
-      const error = lost !== undefined && !lost.ok ? lost.error : new Error('the write transaction was aborted');
-      batch.slice(0, outcomes.length).forEach((pending) => pending.reject(error));
-      queue = [...batch.slice(outcomes.length), ...queue];
+      abort(batch, outcomes.length, lost !== undefined && !lost.ok ? lost.error : new Error('the write transaction was aborted'));
       return;
     }
     try {
       db.exec('COMMIT');
     } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      for (const pending of batch) pending.reject(error);
+      abort(batch, batch.length, error);
       return;
     }
     batch.forEach((pending, index) => {
@@ -98,14 +101,25 @@ export function createBatcher(db: DatabaseSync, options: { batchMaxOps?: number 
     });
   }
 
+  /** Rolls the whole batch back: the writes that ran fail, the ones that never ran are queued again. */
+  function abort(batch: Pending[], ran: number, error: unknown): void {
+    try {
+      if (db.isTransaction) db.exec('ROLLBACK');
+    } catch {
+      // Nothing more to undo here: SQLite rolls back a transaction it cannot finish.
+    }
+    batch.slice(0, ran).forEach((pending) => pending.reject(error));
+    queue = [...batch.slice(ran), ...queue];
+  }
+
+  /** Runs one write in its own savepoint; throws only when the savepoint itself fails. */
   function runOne(work: () => unknown): Outcome {
     db.exec('SAVEPOINT write');
+    let value: unknown;
     try {
-      const value = work();
+      value = work();
       // The savepoint must cover all of the write's effects, so the work must be synchronous.
       if (value instanceof Promise) throw new Error('a batched write must be synchronous');
-      db.exec('RELEASE write');
-      return { ok: true, value };
     } catch (error) {
       if (db.isTransaction) {
         db.exec('ROLLBACK TO write');
@@ -113,6 +127,8 @@ export function createBatcher(db: DatabaseSync, options: { batchMaxOps?: number 
       }
       return { ok: false, error };
     }
+    db.exec('RELEASE write');
+    return { ok: true, value };
   }
 
   return {
