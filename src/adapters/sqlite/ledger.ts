@@ -24,7 +24,7 @@ const sql = {
   deleteExpiredOfSku: 'DELETE FROM stock_holds WHERE sku = ? AND expires_at_ms <= ?',
   subtractHeld: 'UPDATE stock_levels SET held = held - ? WHERE sku = ?',
   hold: 'SELECT quantity, expires_at_ms FROM stock_holds WHERE cart_id = ? AND sku = ?',
-  holdsOfCart: 'SELECT cart_id, sku, quantity, expires_at_ms FROM stock_holds WHERE cart_id = ? ORDER BY sku',
+  holdsOfCart: 'SELECT sku, quantity, expires_at_ms FROM stock_holds WHERE cart_id = ? ORDER BY sku',
   upsertHold: `
     INSERT INTO stock_holds (cart_id, sku, quantity, expires_at_ms) VALUES (:cartId, :sku, :quantity, :expiresAtMs)
     ON CONFLICT (cart_id, sku) DO UPDATE SET quantity = excluded.quantity, expires_at_ms = excluded.expires_at_ms`,
@@ -105,12 +105,12 @@ export function createLedger(prepare: Prepare): Ledger {
         .all(cartId)
         .map((found) => {
           const row = asRow(found);
-          return { cartId: text(row, 'cart_id'), sku: text(row, 'sku'), quantity: int(row, 'quantity'), expiresAtMs: int(row, 'expires_at_ms') };
+          return { cartId, sku: text(row, 'sku'), quantity: int(row, 'quantity'), expiresAtMs: int(row, 'expires_at_ms') };
         });
     },
 
     putHold(cartId, sku, quantity, expiresAtMs, oversellAllowed) {
-      refuseNul({ 'cart id': cartId, sku });
+      if (quantity > 0) refuseNul({ 'cart id': cartId, sku });
       const current = ledger.holdOf(cartId, sku)?.quantity ?? 0;
       if (current === 0 && quantity === 0) return;
       const before = ledger.counters(sku);
