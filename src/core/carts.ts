@@ -7,6 +7,7 @@ import { isSellable } from './catalog.ts';
 import { viewCart, type CartView } from './cart-view.ts';
 import type { CoreDeps } from './deps.ts';
 import { DomainError } from './errors.ts';
+import type { KeyedQueue } from './keyed-queue.ts';
 import { cartHoldExpiry, checkLineCount, checkLineQuantity } from './policy.ts';
 import type { Shortage } from './stock.ts';
 
@@ -43,7 +44,12 @@ export async function loadOpenCart(deps: CoreDeps, cartId: string, nowMs: number
   return cart;
 }
 
-export function createCartService(deps: CoreDeps): CartService {
+/**
+ * `perCart` serialises the changes of one cart (and its checkout) within this process: the
+ * hold is written before the cart, and two interleaved changes could otherwise leave the hold
+ * at one request's quantity and the line at the other's.
+ */
+export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartService {
   const { store, clock, ids, config } = deps;
 
   async function show(cart: Cart): Promise<CartView> {
@@ -52,7 +58,11 @@ export function createCartService(deps: CoreDeps): CartService {
   }
 
   /** Re-reads and re-applies `change` until the save lands on the version it read. */
-  async function mutate(cartId: string, change: (cart: Cart, nowMs: number) => Promise<CartLine[]>): Promise<CartView> {
+  function mutate(cartId: string, change: (cart: Cart, nowMs: number) => Promise<CartLine[]>): Promise<CartView> {
+    return perCart.run(cartId, () => mutateNow(cartId, change));
+  }
+
+  async function mutateNow(cartId: string, change: (cart: Cart, nowMs: number) => Promise<CartLine[]>): Promise<CartView> {
     for (let attempt = 0; attempt < saveAttemptsMax; attempt++) {
       const nowMs = clock.nowMs();
       const cart = await loadOpenCart(deps, cartId, nowMs);

@@ -1,10 +1,11 @@
 // The shop: every use case of the core, wired to the ports it is given. The HTTP app and the
-// CLI hold one of these; nothing else in the core keeps state.
+// CLI hold one of these. Its only state is the per-cart queue that keeps a cart's changes in order.
 
 import { createCartService, type CartService } from './carts.ts';
 import { createCatalogService, type CatalogService } from './catalog-service.ts';
 import { checkout, type CheckoutRequest, type PlacedOrder } from './checkout.ts';
 import type { CoreDeps } from './deps.ts';
+import { createKeyedQueue } from './keyed-queue.ts';
 import { createOrderService, type OrderService } from './orders.ts';
 import { createStockService, type StockService } from './stock-service.ts';
 import { createWebhookService, type WebhookService } from './webhooks.ts';
@@ -33,14 +34,15 @@ export interface Shop {
 
 export function createShop(deps: CoreDeps): Shop {
   const orders = createOrderService(deps);
+  const perCart = createKeyedQueue();
   return {
     deps,
     catalog: createCatalogService(deps),
-    carts: createCartService(deps),
+    carts: createCartService(deps, perCart),
     orders,
     stock: createStockService(deps),
     webhooks: createWebhookService(deps),
-    checkout: (request) => checkout(deps, orders, request),
+    checkout: (request) => perCart.run(request.cartId, () => checkout(deps, orders, request)),
     async sweep() {
       const nowMs = deps.clock.nowMs();
       return {

@@ -88,8 +88,10 @@ export function createApp(options: AppOptions, docsAssets?: DocsAssets): OpenAPI
       }
       return problemResponse(c, error.code, error.message, error.extras);
     }
-    if (error instanceof HTTPException && error.status === 400) {
-      return problemResponse(c, 'malformed-json', error.message);
+    if (error instanceof HTTPException && error.status < 500) {
+      if (error.status === 415) return problemResponse(c, 'unsupported-media-type', 'Send the body as application/json.');
+      if (error.status === 413) return problemResponse(c, 'payload-too-large', error.message);
+      return problemResponse(c, 'malformed-json', error.message || 'The request could not be read.');
     }
     logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), requestId: c.get('requestId') }, 'unhandled error');
     return problemResponse(c, 'internal', 'Something went wrong on our side; the request id identifies it in our logs.');

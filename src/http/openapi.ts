@@ -8,8 +8,9 @@ export function jsonContent<T extends z.ZodType>(schema: T, description: string)
   return { content: { 'application/json': { schema } }, description };
 }
 
-export function jsonBodyOf<T extends z.ZodType>(schema: T) {
-  return { body: { content: { 'application/json': { schema } }, required: true } };
+/** A JSON request body; `required: false` lets a POST without any body mean `{}`. */
+export function jsonBodyOf<T extends z.ZodType>(schema: T, required = true) {
+  return { body: { content: { 'application/json': { schema } }, required } };
 }
 
 const problem = (description: string) => ({ content: { 'application/problem+json': { schema: Problem } }, description });

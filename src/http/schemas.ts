@@ -14,8 +14,18 @@ const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
 const sku = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 const slug = z.string().min(1).max(120).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lowercase words joined by dashes');
 const email = z.email().max(254);
-const text = (max: number) => z.string().max(max);
-const requiredText = (max: number) => z.string().trim().min(1).max(max);
+// Control characters (NUL above all) have no place in names and addresses, and some stores
+// cut text at a NUL: refuse them at the door.
+const noControl = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
+const text = (max: number) => z.string().max(max).regex(noControl, 'no control characters');
+const requiredText = (max: number) => z.string().trim().min(1).max(max).regex(noControl, 'no control characters');
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+/** An ISO 3166-1 alpha-2 code that names a country; ICU knows the list on every runtime. */
+function isCountryCode(code: string): boolean {
+  if (!/^[A-Z]{2}$/.test(code)) return false;
+  const name = regionNames.of(code);
+  return name !== undefined && name !== code && name !== 'Unknown Region' && !['EU', 'EZ', 'UN', 'QO', 'XA', 'XB'].includes(code);
+}
 const moneyMinor = z.int().min(0).max(amountMinorMax);
 const isoTime = z.string().openapi({ format: 'date-time' });
 const shortRecord = (max: number) =>
@@ -37,7 +47,7 @@ export const Address = z
     city: requiredText(100),
     postalCode: requiredText(20),
     region: text(100).nullable().optional(),
-    country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as US'),
+    country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as US').refine(isCountryCode, 'not a country code'),
     phone: text(40).nullable().optional(),
   })
   .openapi('Address');

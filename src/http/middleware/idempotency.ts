@@ -14,11 +14,13 @@ export const idempotencyLeaseMs = 15_000;
 export const duplicateWaitMs = 10_000;
 const pollIntervalMs = 25;
 const saneKey = /^[\x21-\x7e]{1,255}$/;
+/** Reads are never stored or replayed: a replay would hand one caller's answer to another. */
+const mutatingMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function idempotency(store: IdempotencyStore, clock: Clock): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
-    if (key === undefined) return next();
+    if (key === undefined || !mutatingMethods.has(c.req.method)) return next();
     if (!saneKey.test(key)) {
       return problemResponse(c, 'idempotency-key-invalid', 'An Idempotency-Key is 1 to 255 visible ASCII characters.');
     }

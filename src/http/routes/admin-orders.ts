@@ -47,7 +47,7 @@ export function adminOrderRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions)
       tags: ['admin'],
       security: [{ adminKey: [] }],
       summary: 'Cancel: units go back to sale, money back to the shopper',
-      request: { params: IdParam, headers: idempotencyHeader, ...jsonBodyOf(CancelOrderBody) },
+      request: { params: IdParam, headers: idempotencyHeader, ...jsonBodyOf(CancelOrderBody, false) },
       responses: { 200: jsonContent(Order, 'The order'), ...orderProblems },
     }),
     async (c) => c.json(orderJson(await shop.orders.cancel(c.req.valid('param').id, c.req.valid('json').reason ?? 'cancelled by merchant')), 200),

@@ -9,7 +9,7 @@ export function mediaRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions): voi
   app.get('/media/products/:file', async (c) => {
     const match = /^([a-z0-9-]{1,120})\.svg$/.exec(c.req.param('file'));
     const product = match?.[1] === undefined ? undefined : await shop.deps.store.catalog.getProductBySlug(match[1]);
-    if (product === undefined) return problemResponse(c, 'not-found', 'No image with this name.', { resource: 'image' });
+    if (product === undefined || !product.published) return problemResponse(c, 'not-found', 'No image with this name.', { resource: 'image' });
     return c.body(productImageSvg(product), 200, {
       'content-type': 'image/svg+xml',
       'cache-control': 'public, max-age=86400, stale-while-revalidate=604800',

@@ -15,7 +15,7 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
       path: '/store/carts',
       tags: ['store'],
       summary: 'Create a cart',
-      request: { headers: idempotencyHeader, ...jsonBodyOf(CreateCartBody) },
+      request: { headers: idempotencyHeader, ...jsonBodyOf(CreateCartBody, false) },
       responses: { 201: jsonContent(Cart, 'The new cart'), 422: problems[422] },
     }),
     async (c) => c.json(cartJson(await shop.carts.create(c.req.valid('json'))), 201),
