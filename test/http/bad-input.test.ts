@@ -129,7 +129,7 @@ describe('bad input', () => {
       assert.deepEqual(reply.body.lines, []);
     });
 
-    it('a POST without any body is never a 5xx', { todo: 'src/http/app.ts onError maps only HTTPException 400; the 415 that @hono/zod-openapi throws for a body-less request becomes a 500' }, async () => {
+    it('a POST without any body is never a 5xx', async () => {
       const bodiless: Array<[string, RequestInit]> = [
         ['/store/carts', { method: 'POST' }],
         ['/store/carts', { method: 'POST', headers: { 'content-type': 'text/plain' } }],
@@ -141,7 +141,30 @@ describe('bad input', () => {
         const response = await fetch(server.url + path, init);
         const text = await response.text();
         assert.ok(response.status < 500, `${init.method} ${path} without a body answered ${response.status} ${text}`);
+        if (response.status >= 400) assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/, text);
       }
+    });
+
+    // The body-less request looks like a body of "{}" to @hono/zod-openapi's media-type gate,
+    // because the body middleware caches the parsed {} that the gate then serialises.
+    const bodilessTodo =
+      'src/http/middleware/body.ts caches {} as the parsed body of an empty request; @hono/zod-openapi (hasRequestBody) ' +
+      'serialises that cache to "{}", sees a body without a JSON content type and answers 415, so jsonBodyOf(..., false) has no effect';
+
+    it('POST /store/carts without a body creates a cart, its fields being optional', { todo: bodilessTodo }, async () => {
+      const response = await fetch(`${server.url}/store/carts`, { method: 'POST' });
+      const text = await response.text();
+      assert.equal(response.status, 201, text);
+      assert.equal(JSON.parse(text).currency, 'USD');
+    });
+
+    it('POST /admin/orders/{id}/cancel without a body cancels with the default reason', { todo: bodilessTodo }, async () => {
+      const bought = await buy(api, sku, { email: 'bodiless-cancel@example.com' });
+      const orderId: string = bought.checkout?.body.id;
+      const response = await fetch(`${server.url}/admin/orders/${orderId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}` } });
+      const text = await response.text();
+      assert.equal(response.status, 200, text);
+      assert.equal(JSON.parse(text).status, 'refunded');
     });
   });
 
@@ -282,8 +305,12 @@ describe('bad input', () => {
         const all = await api.get('/store/products?limit=100');
         assert.ok(all.body.items.length > 0, 'the shop has products to leak');
         const reply = await api.get(`/store/products?q=${path}`);
-        assert.equal(reply.status, 200);
-        assert.deepEqual(reply.body.items, []);
+        // Refusing the query outright is as good as finding nothing.
+        if (reply.status === 422) assertProblem(reply, 422, 'validation');
+        else {
+          assert.equal(reply.status, 200);
+          assert.deepEqual(reply.body.items, []);
+        }
       });
     }
 
@@ -309,7 +336,7 @@ describe('bad input', () => {
         assertProblem(created, 422, 'validation');
       }
       const receipt = await refused(() => api.post(`/admin/stock/${sku}/movements`, { type: 'receive', quantity: 1, reason: 'box\u00001' }, { admin: true }), 422, 'validation');
-      assert.equal(receipt.body.field, 'reason');
+      assert.match(receipt.body.detail, /reason/);
       await refused(() => api.put('/admin/categories/nul-category', { name: 'Nul\u0000Name' }, { admin: true }), 422, 'validation');
     });
 
@@ -326,7 +353,7 @@ describe('bad input', () => {
       }
     });
 
-    it('a cancel reason with NUL is refused or kept whole in the ledger', { todo: 'src/adapters/sqlite/orders.ts writes the movements of a transition without refuseNul: the return movement of a cancel with reason "x\\0y" reads back "x"' }, async () => {
+    it('a cancel reason with NUL is refused or kept whole in the ledger', async () => {
       const bought = await buy(api, sku, { email: 'nul-cancel@example.com' });
       const orderId: string = bought.checkout?.body.id;
       const cancelled = await api.post(`/admin/orders/${orderId}/cancel`, { reason: 'x\u0000y' }, { admin: true });
@@ -430,7 +457,7 @@ describe('bad input', () => {
       }
     });
 
-    it('a well-formed country code that names no country is refused', { todo: 'src/http/schemas.ts Address.country only checks /^[A-Z]{2}$/; ZZ and XX place orders at rest-of-world shipping' }, async () => {
+    it('a well-formed country code that names no country is refused', async () => {
       for (const country of ['ZZ', 'XX', 'AA']) {
         // A cart of its own, so that the order this bug places does not complete the shared cart.
         const ownCart = (await api.post('/store/carts', {})).body.id;
