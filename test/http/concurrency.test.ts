@@ -165,6 +165,23 @@ describe('concurrency', () => {
 
   // One cart changed by many requests at once (a double-clicking shopper); these run alone.
   describe('one cart', () => {
+    it('changing or removing a held line changes its hold at once', async () => {
+      const { sku } = await createProduct(api, { onHand: 5, holdAt: 'cart', limited: true, holdTtlMs });
+      const cartId: string = (await api.post('/store/carts', {})).body.id;
+      const lineId: string = (await api.post(`/store/carts/${cartId}/lines`, { sku, quantity: 3 })).body.lines[0].id;
+      assert.deepEqual(await stockLevel(api, sku), { onHand: 5, sold: 0, held: 3, available: 2 });
+      assert.equal((await api.patch(`/store/carts/${cartId}/lines/${lineId}`, { quantity: 1 })).status, 200);
+      assert.deepEqual(await stockLevel(api, sku), { onHand: 5, sold: 0, held: 1, available: 4 });
+      assertProblem(await api.patch(`/store/carts/${cartId}/lines/${lineId}`, { quantity: 6 }), 409, 'sold-out');
+      assert.deepEqual(await stockLevel(api, sku), { onHand: 5, sold: 0, held: 1, available: 4 }, 'a refused change moved the hold');
+      const emptied = await api.patch(`/store/carts/${cartId}/lines/${lineId}`, { quantity: 0 });
+      assert.deepEqual(emptied.body.lines, []);
+      assert.deepEqual(await stockLevel(api, sku), { onHand: 5, sold: 0, held: 0, available: 5 });
+      const again: string = (await api.post(`/store/carts/${cartId}/lines`, { sku, quantity: 2 })).body.lines[0].id;
+      assert.equal((await api.delete(`/store/carts/${cartId}/lines/${again}`)).status, 200);
+      assert.deepEqual(await stockLevel(api, sku), { onHand: 5, sold: 0, held: 0, available: 5 });
+    });
+
     it('concurrent adds to one cart are each applied once or refused with a clean 409 conflict', async () => {
       const { sku } = await createProduct(api, { onHand: 100, holdAt: 'cart', limited: true, holdTtlMs });
       const cartId: string = (await api.post('/store/carts', {})).body.id;

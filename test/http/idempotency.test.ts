@@ -133,6 +133,41 @@ describe('idempotency', () => {
     assert.equal((await stockLevel(api, sku)).sold, before.sold + 1);
   });
 
+  it('a declined card keeps the checkout hold, so the retry is not sniped by another shopper', async () => {
+    const { sku: lastUnit } = await createProduct(api, { onHand: 1, holdAt: 'checkout', limited: true, holdTtlMs: 60_000 });
+    const cartId: string = (await api.post('/store/carts', {})).body.id;
+    assert.equal((await api.post(`/store/carts/${cartId}/lines`, { sku: lastUnit, quantity: 1 })).status, 201);
+    assertProblem(await api.post(`/store/carts/${cartId}/checkout`, checkoutBody(uniqueEmail(), 'tok_decline'), { idempotencyKey: 'held-decline' }), 402, 'payment-declined');
+    assert.deepEqual(await stockLevel(api, lastUnit), { onHand: 1, sold: 0, held: 1, available: 0 });
+
+    const sniper = (await api.post('/store/carts', {})).body.id;
+    assertProblem(await api.post(`/store/carts/${sniper}/lines`, { sku: lastUnit, quantity: 1 }), 409, 'sold-out');
+
+    const retried = await api.post(`/store/carts/${cartId}/checkout`, checkoutBody(uniqueEmail()), { idempotencyKey: 'held-decline-retry' });
+    assert.equal(retried.status, 201, JSON.stringify(retried.body));
+    assert.deepEqual(await stockLevel(api, lastUnit), { onHand: 1, sold: 1, held: 0, available: 0 });
+  });
+
+  it('a client that gives up on a slow checkout and retries with the same key gets the one order', async () => {
+    const cartId = await cartWith(1);
+    const email = uniqueEmail();
+    const before = await stockLevel(api, sku);
+    const body = JSON.stringify(checkoutBody(email, 'tok_slow'));
+    const headers = { 'content-type': 'application/json', 'idempotency-key': 'slow-then-retry' };
+    // tok_slow takes 2 s: the client's own timeout fires first and it sends the request again.
+    const abandoned = await fetch(`${server.url}/store/carts/${cartId}/checkout`, { method: 'POST', headers, body, signal: AbortSignal.timeout(300) }).then(
+      () => 'answered',
+      (error: Error) => error.name,
+    );
+    assert.equal(abandoned, 'TimeoutError');
+    const retried = await api.post(`/store/carts/${cartId}/checkout`, checkoutBody(email, 'tok_slow'), { idempotencyKey: 'slow-then-retry' });
+    assert.equal(retried.status, 201, JSON.stringify(retried.body));
+    assert.equal(retried.body.status, 'paid');
+    const orders = await ordersOf(email);
+    assert.deepEqual(orders.map((order) => order.id), [retried.body.id]);
+    assert.equal((await stockLevel(api, sku)).sold, before.sold + 1);
+  });
+
   it('a second checkout of a completed cart with another key is 409 cart-completed and still one order', async () => {
     const cartId = await cartWith(1);
     const email = uniqueEmail();
