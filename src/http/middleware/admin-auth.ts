@@ -8,7 +8,7 @@ export function adminAuth(adminKey: string): MiddlewareHandler<AppEnv> {
   const expected = new TextEncoder().encode(adminKey);
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer (.+)$/.exec(header);
+    const match = /^Bearer (.+)$/i.exec(header);
     if (match === null || !sameBytes(new TextEncoder().encode(match[1]), expected)) {
       return problemResponse(c, 'unauthorized', 'Send the admin key as Authorization: Bearer <key>.');
     }

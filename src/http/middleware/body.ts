@@ -31,8 +31,11 @@ export function jsonBody(bodyBytesMax: number): MiddlewareHandler<AppEnv> {
       }
     }
     c.set('rawBody', raw);
-    // The validators read the body through this cache, so it is parsed once.
-    c.req.bodyCache.json = Promise.resolve(parsed);
+    // The validators read the body through this cache, so it is parsed once. A request with no
+    // body and no content type is left alone: routes whose body is optional then see `{}`.
+    if (raw.length > 0 || jsonMediaType.test(mediaType)) c.req.bodyCache.json = Promise.resolve(parsed);
+    // The stream is consumed; later readers (the validators' "is there a body?") use the cache.
+    else c.req.bodyCache.arrayBuffer = new ArrayBuffer(0);
     return next();
   };
 }

@@ -18,7 +18,7 @@ export function storeOrderRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions)
       responses: { 200: jsonContent(Order, 'The order'), 404: problems[404] },
     }),
     async (c) => {
-      const match = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '');
+      const match = /^Bearer (.+)$/i.exec(c.req.header('authorization') ?? '');
       if (match?.[1] === undefined) throw new DomainError('not-found', 'No order with this id for this token.', { resource: 'order' });
       return c.json(orderJson(await shop.orders.getWithToken(c.req.valid('param').id, match[1])), 200);
     },
