@@ -2,7 +2,7 @@
 // the write lock), so each read-decide-write here is atomic. stock.ts and orders.ts build on
 // them; only this file writes stock_levels, stock_holds and stock_movements.
 
-import { availableOf, violatesInvariant, type Hold, type MovementType, type StockLevel } from '../../core/stock.ts';
+import { availableOf, movementEffect, violatesInvariant, type Hold, type MovementType, type StockLevel } from '../../core/stock.ts';
 import { asRow, int, refuseNul, text } from './codec.ts';
 import type { Prepare } from './connection.ts';
 
@@ -29,10 +29,26 @@ const sql = {
     INSERT INTO stock_holds (cart_id, sku, quantity, expires_at_ms) VALUES (:cartId, :sku, :quantity, :expiresAtMs)
     ON CONFLICT (cart_id, sku) DO UPDATE SET quantity = excluded.quantity, expires_at_ms = excluded.expires_at_ms`,
   deleteHold: 'DELETE FROM stock_holds WHERE cart_id = ? AND sku = ?',
+  expiredHolds: 'SELECT cart_id, sku, quantity FROM stock_holds WHERE expires_at_ms <= ? ORDER BY expires_at_ms, cart_id, sku LIMIT ?',
   insertMovement: `
     INSERT INTO stock_movements (sku, type, quantity, reason, reference, at_ms)
     VALUES (:sku, :type, :quantity, :reason, :reference, :atMs)`,
 } as const;
+
+export interface Movement {
+  sku: string;
+  type: MovementType;
+  quantity: number;
+  reason: string;
+  reference: string | null;
+  atMs: number;
+}
+
+/** The counters after a movement; holds are untouched by movements. */
+export function afterMovement(before: Counters, type: MovementType, quantity: number): Counters {
+  const effect = movementEffect(type, quantity);
+  return { onHand: before.onHand + effect.onHandDelta, sold: before.sold + effect.soldDelta, held: before.held };
+}
 
 export function toLevel(sku: string, counters: Counters): StockLevel {
   return { sku, ...counters, available: availableOf(counters.onHand, counters.sold, counters.held) };
@@ -67,7 +83,13 @@ export interface Ledger {
   holdsOfCart(cartId: string): Hold[];
   /** Sets one hold to `quantity` (0 deletes it) and moves `held` by the difference. */
   putHold(cartId: string, sku: string, quantity: number, expiresAtMs: number, oversellAllowed: boolean): void;
-  recordMovement(movement: { sku: string; type: MovementType; quantity: number; reason: string; reference: string | null; atMs: number }): void;
+  recordMovement(movement: Movement): void;
+  /** Applies a movement to its SKU's counters and records it: a sale, a return, a shipment. */
+  move(movement: Movement, oversellAllowed: boolean): void;
+  /** Whether any hold has expired at nowMs (a read, so an idle sweeper needs no write). */
+  anyExpired(nowMs: number): boolean;
+  /** Deletes up to `limit` expired holds, oldest first, and takes them out of `held`. */
+  releaseExpired(nowMs: number, limit: number): number;
 }
 
 export function createLedger(prepare: Prepare): Ledger {
@@ -122,7 +144,28 @@ export function createLedger(prepare: Prepare): Ledger {
 
     recordMovement(movement) {
       refuseNul({ sku: movement.sku, reason: movement.reason, reference: movement.reference });
-      prepare(sql.insertMovement).run(movement);
+      prepare(sql.insertMovement).run({ ...movement });
+    },
+
+    move(movement, oversellAllowed) {
+      const before = ledger.counters(movement.sku);
+      ledger.writeCounters(movement.sku, before, afterMovement(before, movement.type, movement.quantity), oversellAllowed);
+      ledger.recordMovement(movement);
+    },
+
+    anyExpired(nowMs) {
+      return prepare(sql.expiredHolds).all(nowMs, 1).length > 0;
+    },
+
+    releaseExpired(nowMs, limit) {
+      const expired = prepare(sql.expiredHolds).all(nowMs, limit);
+      for (const found of expired) {
+        const row = asRow(found);
+        const sku = text(row, 'sku');
+        prepare(sql.deleteHold).run(text(row, 'cart_id'), sku);
+        prepare(sql.subtractHeld).run(int(row, 'quantity'), sku);
+      }
+      return expired.length;
     },
   };
   return ledger;

@@ -8,7 +8,7 @@ import type { Address, Order, OrderLine, OrderStatus, PaymentRecord } from '../.
 import { orderPageSizeMax } from '../../core/order.ts';
 import type { CommitOrderInput, CommitOrderResult, OrderLineSale, OrderStore, TransitionInput } from '../../core/ports.ts';
 import type { Totals } from '../../core/pricing.ts';
-import { movementEffect, type Shortage } from '../../core/stock.ts';
+import type { Shortage } from '../../core/stock.ts';
 import type { Batcher } from './batcher.ts';
 import { asRow, cursorInt, encodeCursor, int, json, pageSize, refuseNul, text, textOrNull, type Row } from './codec.ts';
 import type { Prepare } from './connection.ts';
@@ -162,10 +162,7 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher): OrderStore
     // Every check passed: from here on, everything is written.
     for (const hold of ledger.holdsOfCart(draft.cartId)) ledger.putHold(draft.cartId, hold.sku, 0, nowMs, false);
     for (const need of needs) {
-      const before = ledger.counters(need.sku);
-      const effect = movementEffect('sale', need.quantity);
-      ledger.writeCounters(need.sku, before, { onHand: before.onHand + effect.onHandDelta, sold: before.sold + effect.soldDelta, held: before.held }, need.allowBackorder);
-      ledger.recordMovement({ sku: need.sku, type: 'sale', quantity: need.quantity, reason: 'order', reference: draft.id, atMs: nowMs });
+      ledger.move({ sku: need.sku, type: 'sale', quantity: need.quantity, reason: 'order', reference: draft.id, atMs: nowMs }, need.allowBackorder);
     }
     const number = int(asRow(prepare(sql.nextNumber).get('order_number')), 'value');
     const order: Order = { ...draft, number };
@@ -189,13 +186,7 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher): OrderStore
       input.movements.map((movement) => movement.sku),
       input.nowMs,
     );
-    for (const movement of input.movements) {
-      const before = ledger.counters(movement.sku);
-      const effect = movementEffect(movement.type, movement.quantity);
-      const after = { onHand: before.onHand + effect.onHandDelta, sold: before.sold + effect.soldDelta, held: before.held };
-      ledger.writeCounters(movement.sku, before, after, false);
-      ledger.recordMovement({ ...movement, reference: input.orderId, atMs: input.nowMs });
-    }
+    for (const movement of input.movements) ledger.move({ ...movement, reference: input.orderId, atMs: input.nowMs }, false);
     return true;
   }
 

@@ -2,11 +2,11 @@
 // reads run directly and subtract holds that expired but were not swept yet.
 
 import type { MovementRequest, MovementResult, StockStore } from '../../core/ports.ts';
-import { movementEffect, type Hold, type HoldRequest, type HoldResult, type MovementType, type Shortage, type StockLevel, type StockMovement } from '../../core/stock.ts';
+import { type Hold, type HoldRequest, type HoldResult, type MovementType, type Shortage, type StockLevel, type StockMovement } from '../../core/stock.ts';
 import type { Batcher } from './batcher.ts';
-import { asRow, int, jsonList, pageSize, refuseNul, text, textOrNull } from './codec.ts';
+import { asRow, int, jsonList, pageSize, text, textOrNull } from './codec.ts';
 import type { Prepare } from './connection.ts';
-import { createLedger, toLevel, type Ledger } from './ledger.ts';
+import { afterMovement, createLedger, toLevel, type Ledger } from './ledger.ts';
 
 /** Most movements one listMovements call returns. */
 export const movementPageSizeMax = 1000;
@@ -25,9 +25,6 @@ const sql = {
     WHERE s.sku IN (SELECT value FROM json_each(:skus))`,
   movements: 'SELECT sku, type, quantity, reason, reference, at_ms FROM stock_movements WHERE sku = ? ORDER BY id DESC LIMIT ?',
   activeHoldsOfCart: 'SELECT sku, quantity, expires_at_ms FROM stock_holds WHERE cart_id = ? AND expires_at_ms > ? ORDER BY sku',
-  expiredHolds: 'SELECT cart_id, sku, quantity FROM stock_holds WHERE expires_at_ms <= ? ORDER BY expires_at_ms, cart_id, sku LIMIT ?',
-  deleteHold: 'DELETE FROM stock_holds WHERE cart_id = ? AND sku = ?',
-  subtractHeld: 'UPDATE stock_levels SET held = held - ? WHERE sku = ?',
 } as const;
 
 function assertCount(value: number, what: string): void {
@@ -48,9 +45,8 @@ export function applyMovementInTransaction(
   const before = ledger.counters(request.sku);
   const quantity = request.quantityOf(before.onHand);
   assertCount(quantity, 'a movement quantity');
-  const effect = movementEffect(request.type, quantity);
-  const after = { onHand: before.onHand + effect.onHandDelta, sold: before.sold + effect.soldDelta, held: before.held };
-  const lowersMargin = effect.onHandDelta - effect.soldDelta < 0;
+  const after = afterMovement(before, request.type, quantity);
+  const lowersMargin = after.onHand - after.sold < before.onHand - before.sold;
   const belowCommitted = after.onHand < after.sold + after.held;
   // On-hand counts units that exist, so it never goes below zero, whatever the caller allows.
   if (after.onHand < 0 || after.sold < 0 || (lowersMargin && belowCommitted && !request.allowBelowCommitted)) {
@@ -113,13 +109,11 @@ export function createStockStore(prepare: Prepare, batcher: Batcher): StockStore
 
     async applyMovement(request, nowMs) {
       assertCount(request.quantity, 'a movement quantity');
-      refuseNul({ sku: request.sku, reason: request.reason, reference: request.reference });
       return batcher.run(() => applyMovementInTransaction(ledger, { ...request, quantityOf: () => request.quantity }, nowMs));
     },
 
     async setOnHand(sku, onHand, reason, allowBelowCommitted, nowMs) {
       assertCount(onHand, 'on-hand');
-      refuseNul({ sku, reason });
       const request = { sku, type: 'sync' as const, reason, reference: null, allowBelowCommitted, quantityOf: (current: number) => onHand - current };
       return batcher.run(() => applyMovementInTransaction(ledger, request, nowMs));
     },
@@ -165,17 +159,8 @@ export function createStockStore(prepare: Prepare, batcher: Batcher): StockStore
     async releaseExpiredHolds(nowMs, limit) {
       if (!(limit >= 1)) return 0;
       // The sweeper runs on a timer; most runs find nothing, and that needs no write transaction.
-      if (prepare(sql.expiredHolds).all(nowMs, 1).length === 0) return 0;
-      return batcher.run(() => {
-        const expired = prepare(sql.expiredHolds).all(nowMs, pageSize(limit, holdSweepBatchMax));
-        for (const found of expired) {
-          const row = asRow(found);
-          const sku = text(row, 'sku');
-          prepare(sql.deleteHold).run(text(row, 'cart_id'), sku);
-          prepare(sql.subtractHeld).run(int(row, 'quantity'), sku);
-        }
-        return expired.length;
-      });
+      if (!ledger.anyExpired(nowMs)) return 0;
+      return batcher.run(() => ledger.releaseExpired(nowMs, pageSize(limit, holdSweepBatchMax)));
     },
   };
 }
