@@ -10,13 +10,13 @@ import { seedDemo } from './seed.ts';
 
 const usage = 'usage: peakcart serve [--seed-if-empty] | migrate | seed';
 
-async function seedIfEmpty(force: boolean): Promise<void> {
+async function seedIfEmpty(sayWhyNot: boolean): Promise<void> {
   const config = loadConfig(process.env);
   const { store } = await openShop(config);
   try {
     const existing = await store.catalog.countProducts();
     if (existing > 0) {
-      if (force) console.error(`The store already has ${existing} products; not seeding.`);
+      if (sayWhyNot) console.error(`The store already has ${existing} products; not seeding.`);
       return;
     }
     const seeded = await seedDemo(store, systemClock.nowMs());

@@ -2,8 +2,7 @@
 // holdAt 'cart' are set in step with the line, so a line and its hold move together.
 
 import { findLineById, findLineBySku, isExpired, normalizeEmail, withLine, withoutLine, type Cart, type CartLine } from './cart.ts';
-import type { SkuInfo } from './catalog.ts';
-import { isSellable } from './catalog.ts';
+import { isSellable, type SkuInfo } from './catalog.ts';
 import { viewCart, type CartView } from './cart-view.ts';
 import type { CoreDeps } from './deps.ts';
 import { DomainError } from './errors.ts';
@@ -29,19 +28,24 @@ export function soldOut(shortages: Shortage[]): DomainError {
   });
 }
 
-/** Loads a cart that may still change: it exists, is open and has not expired. */
-export async function loadOpenCart(deps: CoreDeps, cartId: string, nowMs: number): Promise<Cart> {
-  const cart = await deps.store.carts.getCart(cartId);
+/** A cart that can be shown: it exists and has not expired (a completed cart never expires). */
+export function readableCart(cart: Cart | undefined, nowMs: number): Cart {
   if (cart === undefined) throw new DomainError('not-found', 'No cart with this id.', { resource: 'cart' });
-  if (cart.status === 'completed') {
-    throw new DomainError('cart-completed', 'This cart has already been checked out.', { orderId: cart.orderId });
-  }
   if (isExpired(cart, nowMs)) {
     throw new DomainError('cart-expired', 'This cart expired after a period without changes; its items were released.', {
       expiredAt: new Date(cart.expiresAtMs).toISOString(),
     });
   }
   return cart;
+}
+
+/** A cart that may still change: readable, and not yet an order. */
+export function openCart(cart: Cart | undefined, nowMs: number): Cart {
+  const readable = readableCart(cart, nowMs);
+  if (readable.status === 'completed') {
+    throw new DomainError('cart-completed', 'This cart has already been checked out.', { orderId: readable.orderId });
+  }
+  return readable;
 }
 
 /**
@@ -52,21 +56,36 @@ export async function loadOpenCart(deps: CoreDeps, cartId: string, nowMs: number
 export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartService {
   const { store, clock, ids, config } = deps;
 
-  async function show(cart: Cart): Promise<CartView> {
-    const skus = await store.catalog.findSkus(cart.lines.map((line) => line.sku));
-    return viewCart(cart, skus, config.pricing);
+  /** The catalog entries of every SKU in the cart plus `extraSku`, in one read. */
+  function skusOf(cart: Cart, extraSku?: string): Promise<Map<string, SkuInfo>> {
+    const skus = cart.lines.map((line) => line.sku);
+    if (extraSku !== undefined) skus.push(extraSku);
+    return store.catalog.findSkus(skus);
   }
 
-  /** Re-reads and re-applies `change` until the save lands on the version it read. */
-  function mutate(cartId: string, change: (cart: Cart, nowMs: number) => Promise<CartLine[]>): Promise<CartView> {
-    return perCart.run(cartId, () => mutateNow(cartId, change));
+  /**
+   * Re-reads and re-applies `change` until the save lands on the version it read. `change`
+   * gets the catalog entries of the cart's SKUs (and of `newSku`), read once per attempt and
+   * used again to show the result.
+   */
+  function mutate(
+    cartId: string,
+    newSku: string | undefined,
+    change: (cart: Cart, skus: Map<string, SkuInfo>, nowMs: number) => Promise<CartLine[]>,
+  ): Promise<CartView> {
+    return perCart.run(cartId, () => mutateNow(cartId, newSku, change));
   }
 
-  async function mutateNow(cartId: string, change: (cart: Cart, nowMs: number) => Promise<CartLine[]>): Promise<CartView> {
+  async function mutateNow(
+    cartId: string,
+    newSku: string | undefined,
+    change: (cart: Cart, skus: Map<string, SkuInfo>, nowMs: number) => Promise<CartLine[]>,
+  ): Promise<CartView> {
     for (let attempt = 0; attempt < saveAttemptsMax; attempt++) {
       const nowMs = clock.nowMs();
-      const cart = await loadOpenCart(deps, cartId, nowMs);
-      const lines = await change(cart, nowMs);
+      const cart = openCart(await store.carts.getCart(cartId), nowMs);
+      const skus = await skusOf(cart, newSku);
+      const lines = await change(cart, skus, nowMs);
       const next: Cart = {
         ...cart,
         lines,
@@ -74,13 +93,13 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
         expiresAtMs: nowMs + config.policy.cartTtlMs,
         version: cart.version + 1,
       };
-      if (await store.carts.saveCart(next)) return show(next);
+      if (await store.carts.saveCart(next)) return viewCart(next, skus, config.pricing);
     }
     throw new DomainError('conflict', 'The cart is being changed by another request; try again.');
   }
 
-  async function sellableSku(sku: string, currency: string): Promise<SkuInfo> {
-    const info = (await store.catalog.findSkus([sku])).get(sku);
+  function sellableSku(skus: Map<string, SkuInfo>, sku: string, currency: string): SkuInfo {
+    const info = skus.get(sku);
     if (!isSellable(info)) throw new DomainError('unknown-sku', `No product is for sale with SKU ${sku}.`, { sku });
     if (info.variant.prices[currency] === undefined) {
       throw new DomainError('price-unavailable', `${sku} cannot be bought in ${currency}.`, { sku, currency });
@@ -129,23 +148,17 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
         version: 1,
       };
       await store.carts.createCart(cart);
-      return show(cart);
+      return viewCart(cart, new Map(), config.pricing);
     },
 
     async get(cartId) {
-      const cart = await store.carts.getCart(cartId);
-      if (cart === undefined) throw new DomainError('not-found', 'No cart with this id.', { resource: 'cart' });
-      if (isExpired(cart, clock.nowMs())) {
-        throw new DomainError('cart-expired', 'This cart expired after a period without changes; its items were released.', {
-          expiredAt: new Date(cart.expiresAtMs).toISOString(),
-        });
-      }
-      return show(cart);
+      const cart = readableCart(await store.carts.getCart(cartId), clock.nowMs());
+      return viewCart(cart, await skusOf(cart), config.pricing);
     },
 
     async addLine(cartId, sku, quantity) {
-      return mutate(cartId, async (cart, nowMs) => {
-        const info = await sellableSku(sku, cart.currency);
+      return mutate(cartId, sku, async (cart, skus, nowMs) => {
+        const info = sellableSku(skus, sku, cart.currency);
         const existing = findLineBySku(cart, sku);
         const total = (existing?.quantity ?? 0) + quantity;
         checkLineCount(config.policy, cart, existing === undefined);
@@ -159,14 +172,14 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
     },
 
     async setLineQuantity(cartId, lineId, quantity) {
-      return mutate(cartId, async (cart, nowMs) => {
+      return mutate(cartId, undefined, async (cart, skus, nowMs) => {
         const line = findLineById(cart, lineId);
         if (line === undefined) throw new DomainError('not-found', 'No line with this id in the cart.', { resource: 'cart-line' });
         if (quantity === 0) {
           await store.stock.releaseHolds(cart.id, [line.sku], nowMs);
           return withoutLine(cart, lineId);
         }
-        const info = await sellableSku(line.sku, cart.currency);
+        const info = sellableSku(skus, line.sku, cart.currency);
         checkLineQuantity(config.policy, info.variant, quantity);
         const heldUntilMs = await reserve(cart, info, quantity, nowMs);
         return withLine(cart, { ...line, quantity, heldUntilMs });
@@ -174,7 +187,7 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
     },
 
     async removeLine(cartId, lineId) {
-      return mutate(cartId, async (cart, nowMs) => {
+      return mutate(cartId, undefined, async (cart, _skus, nowMs) => {
         const line = findLineById(cart, lineId);
         if (line === undefined) throw new DomainError('not-found', 'No line with this id in the cart.', { resource: 'cart-line' });
         await store.stock.releaseHolds(cart.id, [line.sku], nowMs);

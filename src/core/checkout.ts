@@ -8,7 +8,7 @@
 // checkout took) and leaves no order. A declined card keeps the holds until their TTL, so the
 // shopper can retry with another card. Replaying a checkout returns the order it made.
 
-import { loadOpenCart, soldOut } from './carts.ts';
+import { openCart, soldOut } from './carts.ts';
 import { normalizeEmail, type Cart } from './cart.ts';
 import { isSellable, type SkuInfo } from './catalog.ts';
 import type { CoreDeps } from './deps.ts';
@@ -48,12 +48,12 @@ export async function checkout(deps: CoreDeps, orders: OrderService, request: Ch
   const email = normalizeEmail(request.email);
 
   // 0. A cart that already became an order with this key is a replay: answer with that order.
-  const replayed = await replayCompleted(deps, orders, request);
-  if (replayed !== undefined) return replayed;
+  const stored = await store.carts.getCart(request.cartId);
+  if (stored?.status === 'completed') return replayCompleted(deps, orders, stored, request);
 
   // 1. Validate.
   const startedAtMs = clock.nowMs();
-  const valid = await validate(deps, request, startedAtMs);
+  const valid = await validate(deps, openCart(stored, startedAtMs), request);
 
   // 2. Hold what is not held yet (cart holds are renewed to cover the payment).
   const holds: HoldRequest[] = [];
@@ -134,9 +134,8 @@ export async function checkout(deps: CoreDeps, orders: OrderService, request: Ch
   return { order: paid, token };
 }
 
-async function validate(deps: CoreDeps, request: CheckoutRequest, nowMs: number): Promise<ValidatedCheckout> {
+async function validate(deps: CoreDeps, cart: Cart, request: CheckoutRequest): Promise<ValidatedCheckout> {
   const { store, config } = deps;
-  const cart = await loadOpenCart(deps, request.cartId, nowMs);
   if (cart.lines.length === 0) throw new DomainError('cart-empty', 'The cart has no items to check out.');
   checkLineCount(config.policy, cart, false);
 
@@ -173,9 +172,7 @@ async function validate(deps: CoreDeps, request: CheckoutRequest, nowMs: number)
  * answered) finds the order through the cart. The token of the first attempt was never seen
  * by anyone, so a fresh one is issued with the answer.
  */
-async function replayCompleted(deps: CoreDeps, orders: OrderService, request: CheckoutRequest): Promise<PlacedOrder | undefined> {
-  const cart = await deps.store.carts.getCart(request.cartId);
-  if (cart === undefined || cart.status !== 'completed') return undefined;
+async function replayCompleted(deps: CoreDeps, orders: OrderService, cart: Cart, request: CheckoutRequest): Promise<PlacedOrder> {
   const order = await deps.store.orders.getOrderByCart(cart.id);
   if (order === undefined || order.checkoutKey !== request.idempotencyKey) {
     throw new DomainError('cart-completed', 'This cart has already been checked out.', { orderId: cart.orderId });

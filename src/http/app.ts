@@ -56,11 +56,10 @@ export function createApp(options: AppOptions, docsAssets?: DocsAssets): OpenAPI
   app.use('/admin/*', noStore());
 
   // Checkout outranks everything: its budget is separate, so carts and admin cannot use it up.
+  // One counter per class, shared by every route of the class: the budget is per class.
+  const cartAdmission = admission('cart', options.inFlightMax.cart);
   app.on('POST', '/store/carts/:id/checkout', admission('checkout', options.inFlightMax.checkout));
-  app.use('/store/carts', admission('cart', options.inFlightMax.cart));
-  app.use('/store/carts/:id', admission('cart', options.inFlightMax.cart));
-  app.use('/store/carts/:id/lines/*', admission('cart', options.inFlightMax.cart));
-  app.use('/store/carts/:id/lines', admission('cart', options.inFlightMax.cart));
+  for (const path of ['/store/carts', '/store/carts/:id', '/store/carts/:id/lines', '/store/carts/:id/lines/*']) app.use(path, cartAdmission);
   app.use('/admin/*', admission('admin', options.inFlightMax.admin));
 
   app.use('/store/*', jsonBody(options.bodyBytesMax));

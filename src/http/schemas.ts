@@ -136,6 +136,11 @@ export const ListProductsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(24),
 });
 
+/** The list query as the catalog service takes it. */
+export function productQueryOf(query: z.infer<typeof ListProductsQuery>) {
+  return { categorySlug: query.category, text: query.q, cursor: query.cursor, limit: query.limit };
+}
+
 export const AvailabilityQuery = z.object({
   sku: z.union([sku, z.array(sku).min(1).max(100)]),
 });

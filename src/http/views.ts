@@ -1,7 +1,7 @@
 // Domain objects as the API shows them: times as ISO strings, internal fields left out.
 
 import type { CartView } from '../core/cart-view.ts';
-import type { Product } from '../core/catalog.ts';
+import type { Page, Product } from '../core/catalog.ts';
 import type { StoredEvent } from '../core/events.ts';
 import type { Order } from '../core/order.ts';
 import type { Webhook } from '../core/ports.ts';
@@ -10,17 +10,18 @@ import type { StockLevel, StockMovement } from '../core/stock.ts';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function cartJson(cart: CartView) {
+  const { lines, expiresAtMs, updatedAtMs, ...rest } = cart;
   return {
-    id: cart.id,
-    currency: cart.currency,
-    email: cart.email,
-    status: cart.status,
-    orderId: cart.orderId,
-    lines: cart.lines.map(({ heldUntilMs, ...line }) => ({ ...line, heldUntil: heldUntilMs === null ? null : iso(heldUntilMs) })),
-    totals: cart.totals,
-    expiresAt: iso(cart.expiresAtMs),
-    updatedAt: iso(cart.updatedAtMs),
+    ...rest,
+    lines: lines.map(({ heldUntilMs, ...line }) => ({ ...line, heldUntil: heldUntilMs === null ? null : iso(heldUntilMs) })),
+    expiresAt: iso(expiresAtMs),
+    updatedAt: iso(updatedAtMs),
   };
+}
+
+/** A page of anything, its items shown by `show`. */
+export function pageJson<T, J>(page: Page<T>, show: (item: T) => J) {
+  return { items: page.items.map(show), nextCursor: page.nextCursor };
 }
 
 export function productJson(product: Product) {

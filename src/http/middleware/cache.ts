@@ -19,7 +19,8 @@ export function publicCache(policy: CachePolicy): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     if (c.res.status !== 200) return;
-    const body = await c.res.clone().arrayBuffer();
+    // The response is rebuilt below, so its body is read as is rather than cloned.
+    const body = await c.res.arrayBuffer();
     const digest = await crypto.subtle.digest('SHA-1', body);
     const etag = `W/"${btoa(String.fromCharCode(...new Uint8Array(digest)))}"`;
     const headers = new Headers(c.res.headers);

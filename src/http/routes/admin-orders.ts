@@ -5,7 +5,7 @@ import type { OrderStatus } from '../../core/order.ts';
 import type { AppEnv, AppOptions } from '../env.ts';
 import { idempotencyHeader, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
 import { CancelOrderBody, IdParam, ListOrdersQuery, Order, OrderPage } from '../schemas.ts';
-import { orderJson } from '../views.ts';
+import { orderJson, pageJson } from '../views.ts';
 
 const orderProblems = { 401: problems[401], 404: problems[404], 409: problems[409], 422: problems[422] };
 
@@ -23,7 +23,7 @@ export function adminOrderRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions)
     async (c) => {
       const query = c.req.valid('query');
       const page = await shop.orders.list({ status: query.status as OrderStatus | undefined, cursor: query.cursor, limit: query.limit });
-      return c.json({ items: page.items.map(orderJson), nextCursor: page.nextCursor }, 200);
+      return c.json(pageJson(page, orderJson), 200);
     },
   );
 

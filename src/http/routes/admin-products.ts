@@ -4,8 +4,8 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ProductInput } from '../../core/catalog-service.ts';
 import type { AppEnv, AppOptions } from '../env.ts';
 import { idempotencyHeader, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
-import { Category, CreateProductBody, IdParam, PutCategoryBody, SlugParam, ListProductsQuery, PatchProductBody, Product, ProductPage } from '../schemas.ts';
-import { productJson } from '../views.ts';
+import { Category, CreateProductBody, IdParam, PutCategoryBody, SlugParam, ListProductsQuery, productQueryOf, PatchProductBody, Product, ProductPage } from '../schemas.ts';
+import { pageJson, productJson } from '../views.ts';
 
 const adminProblems = { 401: problems[401], 404: problems[404], 409: problems[409], 422: problems[422] };
 
@@ -37,9 +37,8 @@ export function adminProductRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
       responses: { 200: jsonContent(ProductPage, 'A page of products'), 401: problems[401], 422: problems[422] },
     }),
     async (c) => {
-      const query = c.req.valid('query');
-      const page = await shop.catalog.listAll({ categorySlug: query.category, text: query.q, cursor: query.cursor, limit: query.limit });
-      return c.json({ items: page.items.map(productJson), nextCursor: page.nextCursor }, 200);
+      const page = await shop.catalog.listAll(productQueryOf(c.req.valid('query')));
+      return c.json(pageJson(page, productJson), 200);
     },
   );
 

@@ -4,8 +4,8 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv, AppOptions } from '../env.ts';
 import { availabilityCache, catalogCache, publicCache } from '../middleware/cache.ts';
 import { jsonContent, problems } from '../openapi.ts';
-import { Availability, AvailabilityQuery, Category, ListProductsQuery, Product, ProductPage, SlugParam } from '../schemas.ts';
-import { productJson } from '../views.ts';
+import { Availability, AvailabilityQuery, Category, ListProductsQuery, productQueryOf, Product, ProductPage, SlugParam } from '../schemas.ts';
+import { pageJson, productJson } from '../views.ts';
 import { z } from '@hono/zod-openapi';
 
 export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions): void {
@@ -24,9 +24,8 @@ export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
       responses: { 200: jsonContent(ProductPage, 'A page of products'), 422: problems[422] },
     }),
     async (c) => {
-      const query = c.req.valid('query');
-      const page = await shop.catalog.listPublished({ categorySlug: query.category, text: query.q, cursor: query.cursor, limit: query.limit });
-      return c.json({ items: page.items.map(productJson), nextCursor: page.nextCursor }, 200);
+      const page = await shop.catalog.listPublished(productQueryOf(c.req.valid('query')));
+      return c.json(pageJson(page, productJson), 200);
     },
   );
 
