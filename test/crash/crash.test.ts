@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { checkoutBody, client, createProduct } from '../support/client.ts';
+import { allOrders } from '../support/http-helpers.ts';
 import { startChildServer, tempDir, type ChildServer } from '../support/server.ts';
 
 const stockUnits = 40;
@@ -61,20 +62,6 @@ async function shop(baseUrl: string, attempt: Attempt, sku: string): Promise<voi
   }
 }
 
-async function allOrders(baseUrl: string): Promise<Array<{ id: string; status: string; lines: Array<{ sku: string; quantity: number }> }>> {
-  const api = client(baseUrl);
-  const orders = [];
-  let cursor: string | null = null;
-  do {
-    const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-    const page = await api.get(`/admin/orders?limit=100${query}`, { admin: true });
-    assert.equal(page.status, 200);
-    orders.push(...page.body.items);
-    cursor = page.body.nextCursor;
-  } while (cursor !== null);
-  return orders;
-}
-
 it('keeps every acknowledged order and oversells nothing across kill -9 and restart', { timeout: 120_000 }, async () => {
   server = await startChildServer(env, ['--seed-if-empty']);
   const { sku } = await createProduct(client(server.url), { onHand: stockUnits, limited: true, holdAt: 'cart', holdTtlMs, purchaseLimitPerCustomer: 1 });
@@ -111,7 +98,7 @@ it('keeps every acknowledged order and oversells nothing across kill -9 and rest
   }
 
   // Nothing oversold; sold equals the units of live orders; no cart made two orders.
-  const orders = await allOrders(server.url);
+  const orders = await allOrders(api);
   const live = orders.filter((order) => order.status !== 'cancelled' && order.status !== 'refunded');
   const unitsSold = live.flatMap((order) => order.lines).filter((line) => line.sku === sku).reduce((sum, line) => sum + line.quantity, 0);
   assert.ok(unitsSold <= stockUnits, `oversold: ${unitsSold} > ${stockUnits}`);
@@ -128,7 +115,7 @@ it('keeps every acknowledged order and oversells nothing across kill -9 and rest
   assert.equal(stock.body.held, 0, `holds left: ${JSON.stringify(stock.body)}`);
   assert.equal(stock.body.sold, unitsSold);
   assert.ok(stock.body.sold <= stock.body.onHand);
-  const after = await allOrders(server.url);
+  const after = await allOrders(api);
   assert.deepEqual(after.filter((order) => order.status === 'placed').map((order) => order.id), [], 'orders left uncaptured');
 
   await server.kill('SIGTERM');
