@@ -110,7 +110,7 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
   /** Takes the hold for held SKUs, or checks availability for the rest (a courtesy, not a promise). */
   async function reserve(cart: Cart, info: SkuInfo, quantity: number, nowMs: number): Promise<number | null> {
     const { variant } = info;
-    const heldUntilMs = cartHoldExpiry(variant, nowMs);
+    const heldUntilMs = cartHoldExpiry(config.policy, variant, nowMs);
     if (heldUntilMs !== null) {
       const result = await store.stock.setHolds(
         cart.id,

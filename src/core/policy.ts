@@ -47,9 +47,12 @@ export function checkLineQuantity(policy: CartPolicy, variant: Variant, quantity
   }
 }
 
-/** When a line's hold should end, or null for SKUs that are not held at cart time. */
-export function cartHoldExpiry(variant: Variant, nowMs: number): number | null {
-  return variant.holdAt === 'cart' ? nowMs + variant.holdTtlMs : null;
+/**
+ * When a line's hold should end, or null for SKUs that are not held at cart time. A hold never
+ * outlives its cart: the change that takes it pushes the cart's expiry to nowMs + cartTtlMs.
+ */
+export function cartHoldExpiry(policy: CartPolicy, variant: Variant, nowMs: number): number | null {
+  return variant.holdAt === 'cart' ? nowMs + Math.min(variant.holdTtlMs, policy.cartTtlMs) : null;
 }
 
 /** At checkout, cart and checkout holds are (re)taken to cover the payment. */

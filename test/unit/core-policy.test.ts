@@ -77,9 +77,14 @@ describe('cart policy', () => {
   });
 
   it('holds at add-to-cart only for holdAt cart, for the SKU hold TTL', () => {
-    assert.equal(cartHoldExpiry(variant({ holdAt: 'cart', holdTtlMs: 5_000 }), 100), 5_100);
-    assert.equal(cartHoldExpiry(variant({ holdAt: 'checkout' }), 100), null);
-    assert.equal(cartHoldExpiry(variant({ holdAt: 'order' }), 100), null);
+    assert.equal(cartHoldExpiry(policy, variant({ holdAt: 'cart', holdTtlMs: 5_000 }), 100), 5_100);
+    assert.equal(cartHoldExpiry(policy, variant({ holdAt: 'checkout' }), 100), null);
+    assert.equal(cartHoldExpiry(policy, variant({ holdAt: 'order' }), 100), null);
+  });
+
+  it('never holds longer than the cart lives', () => {
+    const shortCarts = { ...policy, cartTtlMs: 2_000 };
+    assert.equal(cartHoldExpiry(shortCarts, variant({ holdAt: 'cart', holdTtlMs: 5_000 }), 100), 2_100);
   });
 
   it('holds at checkout for cart and checkout SKUs, long enough to outlive a slow payment', () => {
