@@ -14,6 +14,8 @@ export interface RuntimeConfig {
   sweepIntervalMs: number;
   relayIntervalMs: number;
   shutdownGraceMs: number;
+  /** How long /readyz says 503 before the listener closes, so a load balancer stops routing here first. */
+  drainMs: number;
   bodyBytesMax: number;
   inFlightMax: { checkout: number; cart: number; admin: number };
   shop: ShopConfig;
@@ -50,6 +52,7 @@ export function loadConfig(env: Env): RuntimeConfig {
     sweepIntervalMs: integer(env, 'PEAKCART_SWEEP_INTERVAL_MS', 1_000, 10, 3_600_000),
     relayIntervalMs: integer(env, 'PEAKCART_RELAY_INTERVAL_MS', 500, 10, 3_600_000),
     shutdownGraceMs: integer(env, 'PEAKCART_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    drainMs: integer(env, 'PEAKCART_DRAIN_MS', 0, 0, 60_000),
     bodyBytesMax: integer(env, 'PEAKCART_BODY_BYTES_MAX', 64 * 1024, 1024, 10 * 1024 * 1024),
     inFlightMax: {
       checkout: integer(env, 'PEAKCART_CHECKOUT_IN_FLIGHT_MAX', 1_024, 1, 1_000_000),

@@ -106,6 +106,9 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
   async function stop(): Promise<void> {
     stopping ??= (async () => {
       ready = false;
+      // Behind a load balancer, keep serving while its health check sees /readyz fail; only
+      // then stop accepting. Alone (the embedded default) there is no one to tell: drainMs 0.
+      if (config.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainMs));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
