@@ -21,6 +21,7 @@ export const errorCodes = [
   'idempotency-in-progress',
   'unauthorized',
   'overloaded',
+  'store-unavailable',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -37,6 +37,7 @@ const problems: Record<ProblemCode, { status: number; title: string }> = {
   'idempotency-in-progress': { status: 409, title: 'A request with this Idempotency-Key is in progress' },
   unauthorized: { status: 401, title: 'Unauthorized' },
   overloaded: { status: 503, title: 'Overloaded' },
+  'store-unavailable': { status: 503, title: 'Database unavailable' },
   'malformed-json': { status: 400, title: 'Malformed JSON' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'payload-too-large': { status: 413, title: 'Payload too large' },

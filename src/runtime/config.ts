@@ -7,6 +7,10 @@ export interface RuntimeConfig {
   host: string;
   port: number;
   dbPath: string;
+  /** postgres://… selects the scale-out store (PostgreSQL or CockroachDB); unset means SQLite. */
+  databaseUrl: string | undefined;
+  /** Most connections one instance opens to PostgreSQL. */
+  databasePoolMax: number;
   dataDir: string;
   adminKey: string | undefined;
   corsOrigins: string[];
@@ -38,6 +42,12 @@ function dirname(path: string): string {
   return index <= 0 ? '.' : path.slice(0, index);
 }
 
+function databaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error("PEAKCART_DATABASE_URL must start with postgres:// or postgresql://");
+  return raw;
+}
+
 export function loadConfig(env: Env): RuntimeConfig {
   const dbPath = env['PEAKCART_DB'] || './data/peakcart.db';
   const policy = defaultShopConfig.policy;
@@ -45,6 +55,8 @@ export function loadConfig(env: Env): RuntimeConfig {
     host: env['HOST'] || '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65_535),
     dbPath,
+    databaseUrl: databaseUrl(env['PEAKCART_DATABASE_URL']),
+    databasePoolMax: integer(env, 'PEAKCART_DATABASE_POOL_MAX', 10, 1, 1_000),
     dataDir: env['PEAKCART_DATA_DIR'] || dirname(dbPath),
     adminKey: env['PEAKCART_ADMIN_KEY'] || undefined,
     corsOrigins: (env['PEAKCART_CORS_ORIGINS'] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),

@@ -4,6 +4,7 @@
 
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { openPostgresStore } from '../adapters/postgres/store.ts';
 import { openSqliteStore } from '../adapters/sqlite/store.ts';
 import { createTestPaymentProvider } from '../adapters/payments/test-provider.ts';
 import { createShop, type Shop } from '../core/shop.ts';
@@ -19,8 +20,14 @@ import { createPromMetrics } from './metrics.ts';
 
 export const systemClock = { nowMs: () => Date.now() };
 
+/** The scale-out store when a database URL is configured, else the embedded SQLite file. */
+export async function openStore(config: RuntimeConfig): Promise<Store> {
+  if (config.databaseUrl !== undefined) return openPostgresStore({ url: config.databaseUrl, poolMax: config.databasePoolMax });
+  return openSqliteStore({ path: config.dbPath });
+}
+
 export async function openShop(config: RuntimeConfig): Promise<{ shop: Shop; store: Store }> {
-  const store = await openSqliteStore({ path: config.dbPath });
+  const store = await openStore(config);
   const shop = createShop({ store, clock: systemClock, ids: webCryptoIds, payments: createTestPaymentProvider(), config: config.shop });
   return { shop, store };
 }
@@ -123,6 +130,6 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
     return stopping;
   }
 
-  logger.info({ url, db: config.dbPath }, 'peakcart is serving');
+  logger.info({ url, db: config.databaseUrl === undefined ? config.dbPath : 'postgres' }, 'peakcart is serving');
   return { url, shop, stop };
 }

@@ -1,0 +1,86 @@
+// The IdempotencyStore port on PostgreSQL: one row per (scope, key), its primary key making the
+// claim unique across instances; a claim whose lease ran out is taken over under a row lock.
+
+import type { IdempotencyBegin, IdempotencyStore } from '../../core/ports.ts';
+import { idempotencyPurgeMax } from '../sqlite/idempotency.ts';
+import { int, intOrNull, text, textOrNull, type Row } from './codec.ts';
+import { read, transaction, type Sql } from './connection.ts';
+
+/** What an existing row answers, or undefined when the caller may claim the key. */
+function answerOf(row: Row | undefined, requestHash: string, nowMs: number): IdempotencyBegin | undefined {
+  if (row === undefined) return undefined;
+  if (text(row, 'request_hash') !== requestHash) return { kind: 'mismatch' };
+  if (text(row, 'state') === 'done') {
+    const status = intOrNull(row, 'response_status');
+    const body = textOrNull(row, 'response_body');
+    const contentType = textOrNull(row, 'response_content_type');
+    if (status === null || body === null || contentType === null) throw new Error('an idempotency key is done without a response');
+    return { kind: 'replay', status, body, contentType };
+  }
+  if (int(row, 'lease_until_ms') > nowMs) return { kind: 'in-progress' };
+  return undefined;
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, yet scope and key are compared byte for byte and never read
+ * back (the SQLite adapter takes them as they are): NUL and the escape character are escaped.
+ */
+function storable(value: string): string {
+  return value.replaceAll('\\', '\\\\').replaceAll('\u0000', '\\0');
+}
+
+export function createIdempotencyStore(sql: Sql): IdempotencyStore {
+  return {
+    async begin(rawScope, rawKey, requestHash, nowMs, leaseMs) {
+      const scope = storable(rawScope);
+      const key = storable(rawKey);
+      const columns = 'request_hash, state, response_status, response_body, response_content_type, lease_until_ms';
+      // Retries under load are mostly replays: answer them from a read. The claim is decided again below.
+      const seen = await read(() => sql.unsafe(`SELECT ${columns} FROM idempotency_keys WHERE scope = $1 AND key = $2`, [scope, key]));
+      const early = answerOf((seen as Row[])[0], requestHash, nowMs);
+      if (early !== undefined) return early;
+      return transaction(sql, async (tx) => {
+        const claimed = await tx`
+          INSERT INTO idempotency_keys (scope, key, request_hash, state, created_at_ms, lease_until_ms)
+          VALUES (${scope}, ${key}, ${requestHash}, 'in_progress', ${nowMs}, ${nowMs + leaseMs})
+          ON CONFLICT (scope, key) DO NOTHING RETURNING key`;
+        if (claimed.length === 1) return { kind: 'started' } as const;
+        const found = (await tx.unsafe(`SELECT ${columns} FROM idempotency_keys WHERE scope = $1 AND key = $2 FOR UPDATE`, [scope, key])) as Row[];
+        const answer = answerOf(found[0], requestHash, nowMs);
+        if (answer !== undefined) return answer;
+        // The first request's lease ran out (its process died, most likely): this one takes over.
+        // (A row abandoned between the insert and this read is simply claimed again.)
+        if (found[0] === undefined) {
+          await tx`
+            INSERT INTO idempotency_keys (scope, key, request_hash, state, created_at_ms, lease_until_ms)
+            VALUES (${scope}, ${key}, ${requestHash}, 'in_progress', ${nowMs}, ${nowMs + leaseMs})`;
+        } else {
+          await tx`UPDATE idempotency_keys SET lease_until_ms = ${nowMs + leaseMs} WHERE scope = ${scope} AND key = ${key}`;
+        }
+        return { kind: 'started' } as const;
+      });
+    },
+
+    async complete(rawScope, rawKey, response) {
+      const { status, body, contentType } = response;
+      await transaction(sql, (tx) => tx`
+        UPDATE idempotency_keys SET state = 'done', response_status = ${status}, response_body = ${body}, response_content_type = ${contentType}
+        WHERE scope = ${storable(rawScope)} AND key = ${storable(rawKey)}`);
+    },
+
+    async abandon(rawScope, rawKey) {
+      await transaction(sql, (tx) => tx`DELETE FROM idempotency_keys WHERE scope = ${storable(rawScope)} AND key = ${storable(rawKey)}`);
+    },
+
+    async purgeOlderThan(beforeMs, limit) {
+      if (!(limit >= 1)) return 0;
+      const batch = Math.min(Math.floor(limit), idempotencyPurgeMax);
+      return transaction(sql, async (tx) => {
+        const purged = await tx`
+          DELETE FROM idempotency_keys WHERE (scope, key) IN (
+            SELECT scope, key FROM idempotency_keys WHERE created_at_ms < ${beforeMs} ORDER BY created_at_ms LIMIT ${batch})`;
+        return purged.count;
+      });
+    },
+  };
+}
