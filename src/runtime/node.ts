@@ -5,6 +5,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { openSqliteStore } from '../adapters/sqlite/store.ts';
+import { openRedisStore } from '../adapters/redis/store.ts';
 import { createTestPaymentProvider } from '../adapters/payments/test-provider.ts';
 import { createShop, type Shop } from '../core/shop.ts';
 import type { Store } from '../core/ports.ts';
@@ -19,8 +20,19 @@ import { createPromMetrics } from './metrics.ts';
 
 export const systemClock = { nowMs: () => Date.now() };
 
+/** With PEAKCART_REDIS_URL, the stock holds move to Redis in front of the system of record. */
+async function withRedisHotPath(config: RuntimeConfig, recordStore: Store): Promise<Store> {
+  if (config.redisUrl === undefined) return recordStore;
+  try {
+    return await openRedisStore(recordStore, { url: config.redisUrl, reloadQuarantineMs: config.redisReloadQuarantineMs });
+  } catch (error) {
+    await recordStore.close();
+    throw error;
+  }
+}
+
 export async function openShop(config: RuntimeConfig): Promise<{ shop: Shop; store: Store }> {
-  const store = await openSqliteStore({ path: config.dbPath });
+  const store = await withRedisHotPath(config, await openSqliteStore({ path: config.dbPath }));
   const shop = createShop({ store, clock: systemClock, ids: webCryptoIds, payments: createTestPaymentProvider(), config: config.shop });
   return { shop, store };
 }

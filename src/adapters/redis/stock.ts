@@ -205,8 +205,9 @@ export function createRedisStockStore(hot: HotStock, inner: Store): RedisStockSt
       void nowMs;
       const key = cartKey(prefix, cartId);
       const targets = skus ?? (await link.command((redis) => redis.smembers(key)));
+      // The index keeps its entries (it expires with the cart): removing one here could race a
+      // concurrent hold of the same cart, leaving a hold its cart's index no longer lists.
       await Promise.all(targets.map((sku) => releaseOne(cartId, sku)));
-      if (targets.length > 0) await link.command((redis) => redis.srem(key, ...targets));
     },
 
     async listHolds(cartId, nowMs) {
