@@ -23,6 +23,10 @@ export interface RuntimeConfig {
   bodyBytesMax: number;
   inFlightMax: { checkout: number; cart: number; admin: number };
   shop: ShopConfig;
+  /** Redis for the stock holds (scale-out): redis://host:port[/db] or redis-cluster://host:port,host:port,... */
+  redisUrl: string | undefined;
+  /** How long a SKU Redis lost waits before it is reloaded from the store (writes in flight land first). */
+  redisReloadQuarantineMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -71,6 +75,8 @@ export function loadConfig(env: Env): RuntimeConfig {
       cart: integer(env, 'PEAKCART_CART_IN_FLIGHT_MAX', 512, 1, 1_000_000),
       admin: integer(env, 'PEAKCART_ADMIN_IN_FLIGHT_MAX', 64, 1, 1_000_000),
     },
+    redisUrl: env['PEAKCART_REDIS_URL'] || undefined,
+    redisReloadQuarantineMs: integer(env, 'PEAKCART_REDIS_RELOAD_QUARANTINE_MS', 1_000, 0, 60_000),
     shop: {
       ...defaultShopConfig,
       defaultCurrency: env['PEAKCART_DEFAULT_CURRENCY'] || defaultShopConfig.defaultCurrency,

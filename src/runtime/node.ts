@@ -6,6 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { openPostgresStore } from '../adapters/postgres/store.ts';
 import { openSqliteStore } from '../adapters/sqlite/store.ts';
+import { openRedisStore } from '../adapters/redis/store.ts';
 import { createTestPaymentProvider } from '../adapters/payments/test-provider.ts';
 import { createShop, type Shop } from '../core/shop.ts';
 import type { Store } from '../core/ports.ts';
@@ -26,8 +27,19 @@ export async function openStore(config: RuntimeConfig): Promise<Store> {
   return openSqliteStore({ path: config.dbPath });
 }
 
+/** With PEAKCART_REDIS_URL, the stock holds move to Redis in front of the system of record. */
+async function withRedisHotPath(config: RuntimeConfig, recordStore: Store): Promise<Store> {
+  if (config.redisUrl === undefined) return recordStore;
+  try {
+    return await openRedisStore(recordStore, { url: config.redisUrl, reloadQuarantineMs: config.redisReloadQuarantineMs });
+  } catch (error) {
+    await recordStore.close();
+    throw error;
+  }
+}
+
 export async function openShop(config: RuntimeConfig): Promise<{ shop: Shop; store: Store }> {
-  const store = await openStore(config);
+  const store = await withRedisHotPath(config, await openStore(config));
   const shop = createShop({ store, clock: systemClock, ids: webCryptoIds, payments: createTestPaymentProvider(), config: config.shop });
   return { shop, store };
 }
