@@ -24,11 +24,12 @@ export interface RunningHaproxy {
   stop(): Promise<void>;
 }
 
-export async function startHaproxy(instances: HaproxyInstance[]): Promise<RunningHaproxy> {
+/** `port` is where shoppers connect (a free one when not given). */
+export async function startHaproxy(instances: HaproxyInstance[], port?: number): Promise<RunningHaproxy> {
   const dir = tempDir('haproxy');
-  const [port, statsPort] = [await freePort(), await freePort()];
+  const [bindPort, statsPort] = [port ?? (await freePort()), await freePort()];
   const configPath = join(dir.path, 'haproxy.cfg');
-  writeFileSync(configPath, haproxyConfig({ bind: { host: '127.0.0.1', port }, instances, statsPort }));
+  writeFileSync(configPath, haproxyConfig({ bind: { host: '127.0.0.1', port: bindPort }, instances, statsPort }));
   const check = spawnSync(haproxyBinary, ['-c', '-q', '-f', configPath], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`haproxy refused its configuration:\n${check.stderr}`);
 
@@ -37,7 +38,7 @@ export async function startHaproxy(instances: HaproxyInstance[]): Promise<Runnin
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${bindPort}`;
   const statsUrl = `http://127.0.0.1:${statsPort}`;
 
   const deadline = Date.now() + 10_000;
