@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports.ts';
+import { Cluster, type Redis } from 'ioredis';
 import type { RedisLink } from './client.ts';
-import { dirtyKey, scriptKeys, skuKeys } from './keys.ts';
+import { dirtyKey, scriptKeys, skuKeys, untag } from './keys.ts';
 import type { SkuScriptName } from './scripts.ts';
 
 export interface HotStockOptions {
@@ -122,6 +123,34 @@ export function createHotStock(link: RedisLink, inner: Store, options: HotStockO
     }
   }
 
+  /** run_id of each Redis node as last seen; a new one means the node restarted. */
+  const runIds = new Map<string, string>();
+
+  /**
+   * A node that restarted came back from its AOF, which may miss its last second of writes. Its
+   * SKUs are marked dirty, so the sweep reloads them from the store (cheap: one read per SKU).
+   */
+  async function markRestartedNodes(): Promise<void> {
+    const connection = link.connection;
+    const nodes: Redis[] = connection instanceof Cluster ? connection.nodes('master') : [connection];
+    for (const node of nodes) {
+      const address = `${node.options.host}:${node.options.port}`;
+      const info = await link.command(() => node.info('server'));
+      const runId = /run_id:(\w+)/.exec(info)?.[1];
+      if (runId === undefined) continue;
+      const seen = runIds.get(address);
+      runIds.set(address, runId);
+      if (seen === undefined || seen === runId) continue;
+      let cursor = '0';
+      do {
+        const [next, keys] = await link.command(() => node.scan(cursor, 'MATCH', `${options.keyPrefix}:{*}:stock`, 'COUNT', 500));
+        cursor = next;
+        const skus = keys.map((key) => key.slice(options.keyPrefix.length + 2, -'}:stock'.length)).map(untag);
+        await markDirty(skus);
+      } while (cursor !== '0');
+    }
+  }
+
   return {
     link,
     options,
@@ -154,6 +183,7 @@ export function createHotStock(link: RedisLink, inner: Store, options: HotStockO
         dirtyLater.clear();
         await markDirty(later);
       }
+      await markRestartedNodes();
       const key = dirtyKey(options.keyPrefix);
       // SPOP claims the SKUs; one marked again while it reloads is popped by a later sweep.
       const skus = await link.command((redis) => redis.spop(key, max));
