@@ -10,6 +10,7 @@
 import { DomainError } from '../../core/errors.ts';
 import type { MovementResult, Store, StockStore } from '../../core/ports.ts';
 import { availableOf, movementEffect, type Hold, type HoldRequest, type Shortage, type StockLevel } from '../../core/stock.ts';
+import { asOutage } from './client.ts';
 import { int, type HotStock } from './hot-stock.ts';
 import { cartKey, holdIndexKey, skuKeys } from './keys.ts';
 import { withSkuLocks } from './locks.ts';
@@ -70,12 +71,17 @@ export function createRedisStockStore(hot: HotStock, inner: Store): RedisStockSt
     if (growing.length === 0) return;
     const key = cartKey(prefix, cartId);
     const ttlMs = Math.max(...growing.map((request) => request.expiresAtMs - nowMs)) + cartIndexSlackMs;
-    await link.command(async (redis) => {
-      await redis.sadd(key, ...growing.map((request) => request.sku));
-      // NX sets a first expiry, GT only ever lengthens it.
-      await redis.pexpire(key, ttlMs, 'NX');
-      await redis.pexpire(key, ttlMs, 'GT');
-    });
+    // One round trip (one key, so one slot also on a cluster). NX sets a first expiry, GT only lengthens it.
+    const replies = await link.command((redis) =>
+      redis
+        .pipeline()
+        .sadd(key, ...growing.map((request) => request.sku))
+        .pexpire(key, ttlMs, 'NX')
+        .pexpire(key, ttlMs, 'GT')
+        .exec(),
+    );
+    const failed = replies?.find(([error]) => error !== null)?.[0];
+    if (failed) throw asOutage(failed);
   }
 
   async function indexHolds(holds: HoldRequest[], nowMs: number): Promise<void> {
