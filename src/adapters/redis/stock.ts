@@ -52,6 +52,8 @@ type GrowOutcome =
   | { kind: 'short'; shortage: Shortage };
 
 export interface RedisStockStore extends StockStore {
+  /** The SKUs the cart's index lists (a superset of those it holds). */
+  heldSkus(cartId: string): Promise<string[]>;
   /** Live held units of a SKU as Redis counts them (for a movement's answer). */
   heldOf(sku: string, nowMs: number): Promise<number>;
   /** Runs a store write that moves on-hand or sold, announced to Redis as an intent. */
@@ -170,6 +172,10 @@ export function createRedisStockStore(hot: HotStock, inner: Store): RedisStockSt
       return { ok: result.ok, level: level(sku, result.level.onHand, result.level.sold, held) };
     },
 
+    heldSkus(cartId) {
+      return link.command((redis) => redis.smembers(cartKey(prefix, cartId)));
+    },
+
     async heldOf(sku, nowMs) {
       const reply = (await hot.run('pcLevel', sku, [nowMs])) as Array<string | number>;
       return reply[0] === 'ok' ? int(reply[4]) : 0;
@@ -182,8 +188,10 @@ export function createRedisStockStore(hot: HotStock, inner: Store): RedisStockSt
     async setHolds(cartId, requests, nowMs) {
       checkHoldRequests(requests, nowMs);
       for (const request of requests) if (request.quantity > 0) refuseNulIn({ 'cart id': cartId, sku: request.sku });
-      // The cart's index first: it may list a SKU without a hold, never a hold it does not list.
-      await indexCart(cartId, requests, nowMs);
+      // Both indexes before the holds: they may list a SKU without a hold, never a hold they do
+      // not list. (The sweeper's index replaces a due score, so a sweep that just found the SKU
+      // empty cannot drop it; a hold that then turns out short leaves a hint the sweep clears.)
+      await Promise.all([indexCart(cartId, requests, nowMs), indexHolds(requests, nowMs)]);
 
       const settled = await Promise.allSettled(requests.map((request) => grow(cartId, request, nowMs)));
       const outcomes = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
@@ -200,7 +208,6 @@ export function createRedisStockStore(hot: HotStock, inner: Store): RedisStockSt
       await Promise.all(
         shrinking.map((request) => hot.runLoaded('pcHold', request.sku, [cartId, request.quantity, request.expiresAtMs, request.allowBackorder ? 1 : 0, nowMs, 'any'], nowMs)),
       );
-      await indexHolds(requests, nowMs);
       const holds: Hold[] = requests
         .filter((request) => request.quantity > 0)
         .map((request) => ({ cartId, sku: request.sku, quantity: request.quantity, expiresAtMs: request.expiresAtMs }));
