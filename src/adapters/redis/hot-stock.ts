@@ -24,14 +24,20 @@ export interface HotStockOptions {
   intentLeaseMs: number;
   /** Longest an operation waits for its SKU to (re)load before answering 503. */
   loadWaitMs: number;
+  /**
+   * Longest the sweeper keeps a dirty SKU drained (no new sales) waiting for its intents to end;
+   * then it gives up until the next sweep, so an intent whose writer died blocks no one for long.
+   */
+  drainWaitMs: number;
 }
 
 export const hotStockDefaults: HotStockOptions = {
   keyPrefix: 'peakcart',
   reloadQuarantineMs: 1_000,
   reloadLeaseMs: 10_000,
-  intentLeaseMs: 30_000,
+  intentLeaseMs: 10_000,
   loadWaitMs: 5_000,
+  drainWaitMs: 1_000,
 };
 
 /** Most dirty SKUs one sweep reloads. */
@@ -70,8 +76,10 @@ export interface HotStock {
 }
 
 export function createHotStock(link: RedisLink, inner: Store, options: HotStockOptions): HotStock {
-  /** SKUs to mark dirty once Redis answers again (an intent could not be ended). */
+  /** SKUs to mark dirty once Redis answers again. */
   const dirtyLater = new Set<string>();
+  /** Intents whose ending failed (Redis was out) after the store answered: ended by the next sweep. */
+  const settleLater = new Map<string, { sku: string; intentId: string; outcome: 'ok' | 'fail'; nowMs: number }>();
 
   const keysOf = (sku: string) => scriptKeys(skuKeys(options.keyPrefix, sku));
   const run = (name: SkuScriptName, sku: string, args: ReadonlyArray<string | number>) => link.sku(name, keysOf(sku), args);
@@ -151,6 +159,16 @@ export function createHotStock(link: RedisLink, inner: Store, options: HotStockO
     }
   }
 
+  async function settle(sku: string, intentId: string, outcome: 'ok' | 'fail', nowMs: number): Promise<void> {
+    try {
+      if ((await run('pcResolve', sku, [intentId, outcome, nowMs])) === 'missing') await markDirty([sku]);
+      settleLater.delete(`${sku}\u0000${intentId}`);
+    } catch {
+      // The store has answered; the next sweep ends the intent (or a reload supersedes it).
+      settleLater.set(`${sku}\u0000${intentId}`, { sku, intentId, outcome, nowMs });
+    }
+  }
+
   return {
     link,
     options,
@@ -166,18 +184,12 @@ export function createHotStock(link: RedisLink, inner: Store, options: HotStockO
       }
     },
 
-    async resolve(sku, intentId, outcome, nowMs) {
-      try {
-        if ((await run('pcResolve', sku, [intentId, outcome, nowMs])) === 'missing') await markDirty([sku]);
-      } catch {
-        // The store has answered; the intent stays until a reload of the SKU supersedes it.
-        dirtyLater.add(sku);
-      }
-    },
+    resolve: settle,
 
     markDirty,
 
     async reloadDirty(nowMs, max) {
+      for (const later of [...settleLater.values()]) await settle(later.sku, later.intentId, later.outcome, later.nowMs);
       if (dirtyLater.size > 0) {
         const later = [...dirtyLater];
         dirtyLater.clear();
@@ -191,7 +203,7 @@ export function createHotStock(link: RedisLink, inner: Store, options: HotStockO
       for (const sku of skus) {
         let done = false;
         try {
-          done = await reload(sku, nowMs, Date.now() + options.loadWaitMs);
+          done = await reload(sku, nowMs, Date.now() + options.reloadQuarantineMs + options.drainWaitMs).catch(() => false);
         } finally {
           if (!done) await markDirty([sku]);
         }
