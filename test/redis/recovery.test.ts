@@ -194,6 +194,39 @@ describe('Redis and the system of record', { skip }, () => {
     }
   });
 
+  it('sells 20 units to exactly 20 of 60 carts spread over two instances, and Redis agrees with the store', async () => {
+    const redis = await startRedis();
+    const inner = await recordStore();
+    const prefix = `pair${counter}`;
+    const instances = [await layer(redis, inner, prefix), wrapWithRedis(inner, await openLink({ url: redis.url }), { keyPrefix: prefix, reloadQuarantineMs: 0 })];
+    try {
+      await receive(instances[0]!, 'drop', 20);
+      const results = await Promise.all(
+        Array.from({ length: 60 }, async (_, index) => {
+          const store = instances[index % 2]!;
+          const held = await store.stock.setHolds(`cart_${index}`, [hold('drop', 1, t0Ms + minuteMs)], t0Ms);
+          if (!held.ok) return 'not held';
+          const placed = await commit(store, `ord_${index}`, `cart_${index}`, [{ sku: 'drop', quantity: 1 }]);
+          return placed.ok ? 'ordered' : placed.reason;
+        }),
+      );
+      assert.equal(results.filter((result) => result === 'ordered').length, 20);
+      assert.equal(results.filter((result) => result === 'not held').length, 40);
+      assert.equal((await inner.stock.getLevels(['drop'], t0Ms)).get('drop')?.sold, 20);
+      for (const store of instances) assert.deepEqual(await counters(store, 'drop'), { onHand: 20, sold: 20, held: 0, available: 0 });
+      // Straight from Redis: nothing pending, no hold left, the counters as the store says.
+      const keys = skuKeys(prefix, 'drop');
+      const cached = await instances[0]!.hot.link.command((r) => r.hgetall(keys.stock));
+      assert.deepEqual([cached['onHand'], cached['sold'], cached['pending'], cached['held']], ['20', '20', '0', '0']);
+      assert.equal(await instances[0]!.hot.link.command((r) => r.hlen(keys.holdQuantity)), 0);
+      assert.equal(await instances[0]!.hot.link.command((r) => r.hlen(keys.intents)), 0);
+    } finally {
+      await instances[1]!.hot.link.close();
+      await instances[0]!.close();
+      await redis.stop();
+    }
+  });
+
   it('shares holds between instances, and the holds of an instance that died expire for the others', async () => {
     const redis = await startRedis();
     const inner = await recordStore();
