@@ -205,9 +205,17 @@ export function createRedisStockStore(hot: HotStock, inner: Store): RedisStockSt
         return { ok: false, shortages };
       }
       const shrinking = outcomes.flatMap((outcome) => (outcome.kind === 'shrink' ? [outcome.request] : []));
-      await Promise.all(
-        shrinking.map((request) => hot.runLoaded('pcHold', request.sku, [cartId, request.quantity, request.expiresAtMs, request.allowBackorder ? 1 : 0, nowMs, 'any'], nowMs)),
+      const shrunk = await Promise.all(
+        shrinking.map(async (request) => {
+          const reply = await hot.runLoaded('pcHold', request.sku, [cartId, request.quantity, request.expiresAtMs, request.allowBackorder ? 1 : 0, nowMs, 'any'], nowMs);
+          // Short only if another request of this cart changed its hold in between (two instances at once).
+          return reply[0] === 'short' ? [{ sku: request.sku, requested: request.quantity, available: int(reply[1]) }] : [];
+        }),
       );
+      if (shrunk.flat().length > 0) {
+        await Promise.all(grown.map((outcome) => putBack(cartId, outcome, nowMs).catch(() => undefined)));
+        return { ok: false, shortages: shrunk.flat() };
+      }
       const holds: Hold[] = requests
         .filter((request) => request.quantity > 0)
         .map((request) => ({ cartId, sku: request.sku, quantity: request.quantity, expiresAtMs: request.expiresAtMs }));
