@@ -102,6 +102,29 @@ describe('stock scripts on Redis Cluster', { skip }, () => {
     }
   });
 
+  it('applies no shrink when a growth in the same request is short, and both when all fit', async () => {
+    const store = await makeStore();
+    try {
+      await receive(store, 'sku-1', 3);
+      await receive(store, 'sku-2', 2);
+      assert.equal((await store.stock.setHolds('cart_1', [hold('sku-1', 3, t0Ms + minuteMs), hold('sku-2', 1, t0Ms + minuteMs)], t0Ms)).ok, true);
+      const short = await store.stock.setHolds('cart_1', [hold('sku-1', 1, t0Ms + 2 * minuteMs), hold('sku-2', 5, t0Ms + 2 * minuteMs)], t0Ms);
+      assert.deepEqual(short, { ok: false, shortages: [{ sku: 'sku-2', requested: 5, available: 2 }] });
+      assert.deepEqual(await store.stock.listHolds('cart_1', t0Ms), [
+        { cartId: 'cart_1', sku: 'sku-1', quantity: 3, expiresAtMs: t0Ms + minuteMs },
+        { cartId: 'cart_1', sku: 'sku-2', quantity: 1, expiresAtMs: t0Ms + minuteMs },
+      ]);
+      assert.equal((await store.stock.setHolds('cart_1', [hold('sku-1', 1, t0Ms + 2 * minuteMs), hold('sku-2', 2, t0Ms + 2 * minuteMs)], t0Ms)).ok, true);
+      assert.deepEqual(await store.stock.listHolds('cart_1', t0Ms), [
+        { cartId: 'cart_1', sku: 'sku-1', quantity: 1, expiresAtMs: t0Ms + 2 * minuteMs },
+        { cartId: 'cart_1', sku: 'sku-2', quantity: 2, expiresAtMs: t0Ms + 2 * minuteMs },
+      ]);
+      assert.deepEqual(await counters(store, 'sku-1'), { onHand: 3, sold: 0, held: 1, available: 2 });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('gives 10 units of a hot SKU to exactly 10 of 40 carts holding at once through the cluster', async () => {
     const store = await makeStore();
     try {

@@ -15,6 +15,8 @@ export interface RedisLinkOptions {
   commandTimeoutMs?: number;
   /** Longest the first connection may take. */
   connectTimeoutMs?: number;
+  /** Send the commands of concurrent requests together (default false: measured no clear gain on 2 cores). */
+  autoPipelining?: boolean;
 }
 
 export const commandTimeoutMsDefault = 2_000;
@@ -41,6 +43,7 @@ export function createConnection(options: RedisLinkOptions): RedisConnection {
   const commandTimeout = options.commandTimeoutMs ?? commandTimeoutMsDefault;
   const connectTimeout = options.connectTimeoutMs ?? connectTimeoutMsDefault;
   const retryStrategy = (times: number) => Math.min(times * 50, reconnectDelayMsMax);
+  const enableAutoPipelining = options.autoPipelining ?? false;
   if (options.url.startsWith('redis-cluster://')) {
     return new Cluster(clusterNodes(options.url), {
       enableOfflineQueue: false,
@@ -48,10 +51,11 @@ export function createConnection(options: RedisLinkOptions): RedisConnection {
       slotsRefreshTimeout: connectTimeout,
       redisOptions: { commandTimeout, connectTimeout, maxRetriesPerRequest: 1 },
       lazyConnect: true,
+      enableAutoPipelining,
     });
   }
   if (!/^rediss?:\/\//.test(options.url)) throw new Error(`PEAKCART_REDIS_URL must start with redis:// or redis-cluster://, not '${options.url}'`);
-  return new Redis(options.url, { enableOfflineQueue: false, commandTimeout, connectTimeout, maxRetriesPerRequest: 1, retryStrategy, lazyConnect: true });
+  return new Redis(options.url, { enableOfflineQueue: false, commandTimeout, connectTimeout, maxRetriesPerRequest: 1, retryStrategy, lazyConnect: true, enableAutoPipelining });
 }
 
 /** Script errors are bugs (500); everything else from Redis is an outage (503, retry later). */

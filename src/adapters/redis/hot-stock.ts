@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports.ts';
+import { Cluster, type Redis } from 'ioredis';
 import type { RedisLink } from './client.ts';
-import { dirtyKey, scriptKeys, skuKeys } from './keys.ts';
+import { dirtyKey, scriptKeys, skuKeys, untag } from './keys.ts';
 import type { SkuScriptName } from './scripts.ts';
 
 export interface HotStockOptions {
@@ -23,14 +24,20 @@ export interface HotStockOptions {
   intentLeaseMs: number;
   /** Longest an operation waits for its SKU to (re)load before answering 503. */
   loadWaitMs: number;
+  /**
+   * Longest the sweeper keeps a dirty SKU drained (no new sales) waiting for its intents to end;
+   * then it gives up until the next sweep, so an intent whose writer died blocks no one for long.
+   */
+  drainWaitMs: number;
 }
 
 export const hotStockDefaults: HotStockOptions = {
   keyPrefix: 'peakcart',
   reloadQuarantineMs: 1_000,
   reloadLeaseMs: 10_000,
-  intentLeaseMs: 30_000,
+  intentLeaseMs: 10_000,
   loadWaitMs: 5_000,
+  drainWaitMs: 1_000,
 };
 
 /** Most dirty SKUs one sweep reloads. */
@@ -69,8 +76,10 @@ export interface HotStock {
 }
 
 export function createHotStock(link: RedisLink, inner: Store, options: HotStockOptions): HotStock {
-  /** SKUs to mark dirty once Redis answers again (an intent could not be ended). */
+  /** SKUs to mark dirty once Redis answers again. */
   const dirtyLater = new Set<string>();
+  /** Intents whose ending failed (Redis was out) after the store answered: ended by the next sweep. */
+  const settleLater = new Map<string, { sku: string; intentId: string; outcome: 'ok' | 'fail'; nowMs: number }>();
 
   const keysOf = (sku: string) => scriptKeys(skuKeys(options.keyPrefix, sku));
   const run = (name: SkuScriptName, sku: string, args: ReadonlyArray<string | number>) => link.sku(name, keysOf(sku), args);
@@ -122,6 +131,44 @@ export function createHotStock(link: RedisLink, inner: Store, options: HotStockO
     }
   }
 
+  /** run_id of each Redis node as last seen; a new one means the node restarted. */
+  const runIds = new Map<string, string>();
+
+  /**
+   * A node that restarted came back from its AOF, which may miss its last second of writes. Its
+   * SKUs are marked dirty, so the sweep reloads them from the store (cheap: one read per SKU).
+   */
+  async function markRestartedNodes(): Promise<void> {
+    const connection = link.connection;
+    const nodes: Redis[] = connection instanceof Cluster ? connection.nodes('master') : [connection];
+    for (const node of nodes) {
+      const address = `${node.options.host}:${node.options.port}`;
+      const info = await link.command(() => node.info('server'));
+      const runId = /run_id:(\w+)/.exec(info)?.[1];
+      if (runId === undefined) continue;
+      const seen = runIds.get(address);
+      runIds.set(address, runId);
+      if (seen === undefined || seen === runId) continue;
+      let cursor = '0';
+      do {
+        const [next, keys] = await link.command(() => node.scan(cursor, 'MATCH', `${options.keyPrefix}:{*}:stock`, 'COUNT', 500));
+        cursor = next;
+        const skus = keys.map((key) => key.slice(options.keyPrefix.length + 2, -'}:stock'.length)).map(untag);
+        await markDirty(skus);
+      } while (cursor !== '0');
+    }
+  }
+
+  async function settle(sku: string, intentId: string, outcome: 'ok' | 'fail', nowMs: number): Promise<void> {
+    try {
+      if ((await run('pcResolve', sku, [intentId, outcome, nowMs])) === 'missing') await markDirty([sku]);
+      settleLater.delete(`${sku}\u0000${intentId}`);
+    } catch {
+      // The store has answered; the next sweep ends the intent (or a reload supersedes it).
+      settleLater.set(`${sku}\u0000${intentId}`, { sku, intentId, outcome, nowMs });
+    }
+  }
+
   return {
     link,
     options,
@@ -137,23 +184,18 @@ export function createHotStock(link: RedisLink, inner: Store, options: HotStockO
       }
     },
 
-    async resolve(sku, intentId, outcome, nowMs) {
-      try {
-        if ((await run('pcResolve', sku, [intentId, outcome, nowMs])) === 'missing') await markDirty([sku]);
-      } catch {
-        // The store has answered; the intent stays until a reload of the SKU supersedes it.
-        dirtyLater.add(sku);
-      }
-    },
+    resolve: settle,
 
     markDirty,
 
     async reloadDirty(nowMs, max) {
+      for (const later of [...settleLater.values()]) await settle(later.sku, later.intentId, later.outcome, later.nowMs);
       if (dirtyLater.size > 0) {
         const later = [...dirtyLater];
         dirtyLater.clear();
         await markDirty(later);
       }
+      await markRestartedNodes();
       const key = dirtyKey(options.keyPrefix);
       // SPOP claims the SKUs; one marked again while it reloads is popped by a later sweep.
       const skus = await link.command((redis) => redis.spop(key, max));
@@ -161,7 +203,7 @@ export function createHotStock(link: RedisLink, inner: Store, options: HotStockO
       for (const sku of skus) {
         let done = false;
         try {
-          done = await reload(sku, nowMs, Date.now() + options.loadWaitMs);
+          done = await reload(sku, nowMs, Date.now() + options.reloadQuarantineMs + options.drainWaitMs).catch(() => false);
         } finally {
           if (!done) await markDirty([sku]);
         }

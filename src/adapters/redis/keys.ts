@@ -6,6 +6,11 @@ function tagOf(value: string): string {
   return value.replaceAll('%', '%25').replaceAll('{', '%7B').replaceAll('}', '%7D');
 }
 
+/** The SKU back from its escaped hash tag. */
+export function untag(tag: string): string {
+  return tag.replaceAll('%7D', '}').replaceAll('%7B', '{').replaceAll('%25', '%');
+}
+
 export interface SkuKeys {
   /** Hash: loaded, onHand, sold, pending, held, and the reload fields (drain, drainSinceMs, loadNotBeforeMs). */
   stock: string;

@@ -87,12 +87,14 @@ export function createRedisOrderStore(hot: HotStock, inner: Store, stock: RedisS
         if (result.reason === 'sold-out') await hot.markDirty(result.shortages.map((shortage) => shortage.sku));
         return result;
       }
-      await settle(reserved, intentId, 'ok', nowMs);
-      try {
-        // The order ends every hold of its cart, also on SKUs it did not buy.
-        await stock.releaseHolds(draft.cartId, undefined, nowMs);
-      } catch {
-        // Acknowledged all the same: leftover holds only wait for their expiry.
+      // The order ends every hold of its cart, also on SKUs it did not buy; the holds on SKUs it
+      // bought became part of their reservations already.
+      const bought = new Set(reserved);
+      const [, held] = await Promise.all([settle(reserved, intentId, 'ok', nowMs), stock.heldSkus(draft.cartId).catch(() => [])]);
+      const others = held.filter((sku) => !bought.has(sku));
+      if (others.length > 0) {
+        // Acknowledged all the same if this fails: leftover holds only wait for their expiry.
+        await stock.releaseHolds(draft.cartId, others, nowMs).catch(() => undefined);
       }
       return result;
     },

@@ -260,9 +260,11 @@ export function skuScriptSource(name: SkuScriptName): string {
 }
 
 /**
- * The sweeper's index of SKUs with holds (one key): ARGV sku, expiresAtMs, nowMs. Keeps the
- * earliest expiry, but replaces a score that is already due, so that a sweeper which found the
- * SKU empty (and compares scores before removing it) never drops a SKU that just got a hold.
+ * The sweeper's index of SKUs with holds (one key), written before the hold: ARGV sku,
+ * expiresAtMs, nowMs. Keeps the earliest expiry, but replaces a score that is already due, so
+ * that a sweeper which found the SKU empty (and compares scores before removing it) never drops
+ * a SKU that is getting a hold; a due score it replaces only delays deleting expired holds,
+ * which stopped counting at their expiry anyway.
  */
 export const indexHoldSource = `
 local current = redis.call('ZSCORE', KEYS[1], ARGV[1])

@@ -10,6 +10,7 @@
 import { DomainError } from '../../core/errors.ts';
 import type { MovementResult, Store, StockStore } from '../../core/ports.ts';
 import { availableOf, movementEffect, type Hold, type HoldRequest, type Shortage, type StockLevel } from '../../core/stock.ts';
+import { asOutage } from './client.ts';
 import { int, type HotStock } from './hot-stock.ts';
 import { cartKey, holdIndexKey, skuKeys } from './keys.ts';
 import { withSkuLocks } from './locks.ts';
@@ -51,6 +52,8 @@ type GrowOutcome =
   | { kind: 'short'; shortage: Shortage };
 
 export interface RedisStockStore extends StockStore {
+  /** The SKUs the cart's index lists (a superset of those it holds). */
+  heldSkus(cartId: string): Promise<string[]>;
   /** Live held units of a SKU as Redis counts them (for a movement's answer). */
   heldOf(sku: string, nowMs: number): Promise<number>;
   /** Runs a store write that moves on-hand or sold, announced to Redis as an intent. */
@@ -70,12 +73,17 @@ export function createRedisStockStore(hot: HotStock, inner: Store): RedisStockSt
     if (growing.length === 0) return;
     const key = cartKey(prefix, cartId);
     const ttlMs = Math.max(...growing.map((request) => request.expiresAtMs - nowMs)) + cartIndexSlackMs;
-    await link.command(async (redis) => {
-      await redis.sadd(key, ...growing.map((request) => request.sku));
-      // NX sets a first expiry, GT only ever lengthens it.
-      await redis.pexpire(key, ttlMs, 'NX');
-      await redis.pexpire(key, ttlMs, 'GT');
-    });
+    // One round trip (one key, so one slot also on a cluster). NX sets a first expiry, GT only lengthens it.
+    const replies = await link.command((redis) =>
+      redis
+        .pipeline()
+        .sadd(key, ...growing.map((request) => request.sku))
+        .pexpire(key, ttlMs, 'NX')
+        .pexpire(key, ttlMs, 'GT')
+        .exec(),
+    );
+    const failed = replies?.find(([error]) => error !== null)?.[0];
+    if (failed) throw asOutage(failed);
   }
 
   async function indexHolds(holds: HoldRequest[], nowMs: number): Promise<void> {
@@ -164,6 +172,10 @@ export function createRedisStockStore(hot: HotStock, inner: Store): RedisStockSt
       return { ok: result.ok, level: level(sku, result.level.onHand, result.level.sold, held) };
     },
 
+    heldSkus(cartId) {
+      return link.command((redis) => redis.smembers(cartKey(prefix, cartId)));
+    },
+
     async heldOf(sku, nowMs) {
       const reply = (await hot.run('pcLevel', sku, [nowMs])) as Array<string | number>;
       return reply[0] === 'ok' ? int(reply[4]) : 0;
@@ -176,8 +188,10 @@ export function createRedisStockStore(hot: HotStock, inner: Store): RedisStockSt
     async setHolds(cartId, requests, nowMs) {
       checkHoldRequests(requests, nowMs);
       for (const request of requests) if (request.quantity > 0) refuseNulIn({ 'cart id': cartId, sku: request.sku });
-      // The cart's index first: it may list a SKU without a hold, never a hold it does not list.
-      await indexCart(cartId, requests, nowMs);
+      // Both indexes before the holds: they may list a SKU without a hold, never a hold they do
+      // not list. (The sweeper's index replaces a due score, so a sweep that just found the SKU
+      // empty cannot drop it; a hold that then turns out short leaves a hint the sweep clears.)
+      await Promise.all([indexCart(cartId, requests, nowMs), indexHolds(requests, nowMs)]);
 
       const settled = await Promise.allSettled(requests.map((request) => grow(cartId, request, nowMs)));
       const outcomes = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
@@ -191,10 +205,17 @@ export function createRedisStockStore(hot: HotStock, inner: Store): RedisStockSt
         return { ok: false, shortages };
       }
       const shrinking = outcomes.flatMap((outcome) => (outcome.kind === 'shrink' ? [outcome.request] : []));
-      await Promise.all(
-        shrinking.map((request) => hot.runLoaded('pcHold', request.sku, [cartId, request.quantity, request.expiresAtMs, request.allowBackorder ? 1 : 0, nowMs, 'any'], nowMs)),
+      const shrunk = await Promise.all(
+        shrinking.map(async (request) => {
+          const reply = await hot.runLoaded('pcHold', request.sku, [cartId, request.quantity, request.expiresAtMs, request.allowBackorder ? 1 : 0, nowMs, 'any'], nowMs);
+          // Short only if another request of this cart changed its hold in between (two instances at once).
+          return reply[0] === 'short' ? [{ sku: request.sku, requested: request.quantity, available: int(reply[1]) }] : [];
+        }),
       );
-      await indexHolds(requests, nowMs);
+      if (shrunk.flat().length > 0) {
+        await Promise.all(grown.map((outcome) => putBack(cartId, outcome, nowMs).catch(() => undefined)));
+        return { ok: false, shortages: shrunk.flat() };
+      }
       const holds: Hold[] = requests
         .filter((request) => request.quantity > 0)
         .map((request) => ({ cartId, sku: request.sku, quantity: request.quantity, expiresAtMs: request.expiresAtMs }));
