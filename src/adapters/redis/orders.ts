@@ -43,8 +43,10 @@ export function createRedisOrderStore(hot: HotStock, inner: Store, stock: RedisS
     const settled = await Promise.allSettled(
       needs.map(async (need) => {
         const reply = await hot.runLoaded('pcReserve', need.sku, [intentId, cartId, need.quantity, need.allowBackorder ? 1 : 0, nowMs], nowMs);
+        const oldestIntentAgeMs = int(reply[0] === 'short' ? reply[2] : reply[1]);
+        // A sale reserved by an instance that died holds units until the SKU is reloaded.
+        if (oldestIntentAgeMs > hot.options.intentLeaseMs) await hot.markDirty([need.sku]);
         if (reply[0] === 'short') return { sku: need.sku, shortage: { sku: need.sku, requested: need.quantity, available: int(reply[1]) } };
-        if (int(reply[1]) > hot.options.intentLeaseMs) await hot.markDirty([need.sku]);
         return { sku: need.sku, shortage: undefined };
       }),
     );

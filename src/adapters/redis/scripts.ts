@@ -59,7 +59,7 @@ if quantity > own and redis.call('HEXISTS', stockKey, 'drain') == 1 then return 
 local onHand, sold, pending, held = counters()
 local availableToCart = onHand - sold - pending - held + own
 if quantity > own and ARGV[4] ~= '1' and availableToCart < quantity then
-  return {'short', math.max(0, availableToCart)}
+  return {'short', math.max(0, availableToCart), oldestIntentAgeMs()}
 end
 setHold(cart, quantity, ARGV[3])
 redis.call('HINCRBY', stockKey, 'held', quantity - own)
@@ -99,14 +99,17 @@ local nextHold = redis.call('ZRANGE', holdExp, 0, 0, 'WITHSCORES')
 return {#expired, nextHold[2] or '-1'}
 `;
 
-/** A read: ARGV nowMs. Expired holds are subtracted, not deleted. */
+/**
+ * A read: ARGV nowMs. Expired holds are subtracted, not deleted. The age of the oldest intent
+ * goes back too: a write whose instance died is noticed by whoever looks at the SKU next.
+ */
 const level = `
 if not isLoaded() then return {'notloaded'} end
 local onHand, sold, pending, held = counters()
 for _, cart in ipairs(redis.call('ZRANGEBYSCORE', holdExp, '-inf', ARGV[1])) do
   held = held - num(redis.call('HGET', holdQty, cart))
 end
-return {'ok', onHand, sold, pending, held}
+return {'ok', onHand, sold, pending, held, oldestIntentAgeMs()}
 `;
 
 /** A read: ARGV cart, nowMs. Returns {quantity, expiresAtMs} of a live hold, or {0, '0'}. */
@@ -131,7 +134,7 @@ local own = num(redis.call('HGET', holdQty, cart))
 local ownExpiry = redis.call('ZSCORE', holdExp, cart) or '0'
 local onHand, sold, pending, held = counters()
 local availableToCart = onHand - sold - pending - held + own
-if ARGV[4] ~= '1' and availableToCart < quantity then return {'short', math.max(0, availableToCart)} end
+if ARGV[4] ~= '1' and availableToCart < quantity then return {'short', math.max(0, availableToCart), oldestIntentAgeMs()} end
 redis.call('HSET', intents, ARGV[1], cjson.encode({kind = 'sale', quantity = quantity, cart = cart, own = own, ownExpiry = ownExpiry}))
 redis.call('ZADD', intentAge, clockMs(), ARGV[1])
 redis.call('HINCRBY', stockKey, 'pending', quantity)

@@ -96,7 +96,11 @@ export function createRedisStockStore(hot: HotStock, inner: Store): RedisStockSt
     const args = [cartId, request.quantity, request.expiresAtMs, request.allowBackorder ? 1 : 0, nowMs, 'grow'];
     const reply = await hot.runLoaded('pcHold', request.sku, args, nowMs);
     if (reply[0] === 'shrink') return { kind: 'shrink', request };
-    if (reply[0] === 'short') return { kind: 'short', shortage: { sku: request.sku, requested: request.quantity, available: int(reply[1]) } };
+    if (reply[0] === 'short') {
+      // Units may look taken only because an instance died mid-sale: let the sweep reload them.
+      await noteStaleIntents(request.sku, int(reply[2]));
+      return { kind: 'short', shortage: { sku: request.sku, requested: request.quantity, available: int(reply[1]) } };
+    }
     await noteStaleIntents(request.sku, int(reply[3]));
     return { kind: 'grown', request, previous: { quantity: int(reply[1]), expiresAtMs: String(reply[2]) } };
   }
@@ -120,6 +124,7 @@ export function createRedisStockStore(hot: HotStock, inner: Store): RedisStockSt
           unknown.push(sku);
           continue;
         }
+        await noteStaleIntents(sku, int(reply[5]));
         const pending = int(reply[3]);
         // Units of sales in flight count as sold: they are gone unless the sale fails.
         levels.set(sku, level(sku, int(reply[1]), int(reply[2]) + pending, int(reply[4])));
