@@ -70,7 +70,8 @@ export function problemDocument(code: ProblemCode, detail: string, extras: Recor
 export function problemResponse(c: Context, code: ProblemCode, detail: string, extras: Record<string, unknown> = {}): Response {
   const document = problemDocument(code, detail, extras);
   const headers: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
-  if (document.status === 503 || document.status === 429) headers['retry-after'] = '1';
+  // A duplicate of a request still running is worth retrying shortly, like overload.
+  if (document.status === 503 || document.status === 429 || code === 'idempotency-in-progress') headers['retry-after'] = '1';
   if (document.status === 401) headers['www-authenticate'] = 'Bearer realm="peakcart-admin"';
   return c.body(JSON.stringify(document), document.status as 400, headers);
 }

@@ -10,8 +10,12 @@ import { problemResponse } from '../problem.ts';
 
 /** How long a claim protects a running request; a crashed one frees its key after this. */
 export const idempotencyLeaseMs = 15_000;
-/** How long a duplicate waits for the first request before it is told to retry. */
-export const duplicateWaitMs = 10_000;
+/**
+ * How long a duplicate waits for the first request before it is told to retry. Longer than a
+ * normal checkout (the slow test card takes 2 s), short enough that a retry whose first
+ * attempt died with its instance gets an answer rather than looking like a hang.
+ */
+export const duplicateWaitMs = 3_000;
 const pollIntervalMs = 25;
 const saneKey = /^[\x21-\x7e]{1,255}$/;
 /** Reads are never stored or replayed: a replay would hand one caller's answer to another. */
