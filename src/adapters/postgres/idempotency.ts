@@ -56,7 +56,27 @@ export function createIdempotencyStore(sql: Sql): IdempotencyStore {
     if (unabandoned.size < unabandonedMax) unabandoned.set(`${scope}\u0000${key}`, leaseUntilMs === undefined ? { scope, key } : { scope, key, leaseUntilMs });
   }
 
-  async function abandonLeftovers(): Promise<void> {
+  // And a request that finished while the database went away: its answer could not be stored,
+  // so the key would stay "in progress" until its lease ran out. The answer is stored once the
+  // database is back, so the retry gets it (the order it names was written before it failed).
+  const uncompleted = new Map<string, { scope: string; key: string; response: { status: number; body: string; contentType: string } }>();
+
+  async function completeNow(scope: string, key: string, response: { status: number; body: string; contentType: string }): Promise<void> {
+    const { status, body, contentType } = response;
+    await transaction(sql, (tx) => tx`
+      UPDATE idempotency_keys SET state = 'done', response_status = ${status}, response_body = ${body}, response_content_type = ${contentType}
+      WHERE scope = ${scope} AND key = ${key}`);
+  }
+
+  async function finishLeftovers(): Promise<void> {
+    for (const [id, left] of [...uncompleted]) {
+      try {
+        await completeNow(left.scope, left.key, left.response);
+        uncompleted.delete(id);
+      } catch {
+        return;
+      }
+    }
     for (const [id, claim] of [...unabandoned]) {
       try {
         await abandonNow(claim.scope, claim.key, claim.leaseUntilMs);
@@ -94,7 +114,7 @@ export function createIdempotencyStore(sql: Sql): IdempotencyStore {
     async begin(rawScope, rawKey, requestHash, nowMs, leaseMs) {
       const scope = storable(rawScope);
       const key = storable(rawKey);
-      if (unabandoned.size > 0) await abandonLeftovers();
+      if (unabandoned.size + uncompleted.size > 0) await finishLeftovers();
       // Retries under load are mostly replays: answer them from a read. The claim is decided again below.
       const seen = await read(() => sql.unsafe(`SELECT ${keyColumns} FROM idempotency_keys WHERE scope = $1 AND key = $2`, [scope, key]));
       const early = answerOf((seen as Row[])[0], requestHash, nowMs);
@@ -106,10 +126,14 @@ export function createIdempotencyStore(sql: Sql): IdempotencyStore {
     },
 
     async complete(rawScope, rawKey, response) {
-      const { status, body, contentType } = response;
-      await transaction(sql, (tx) => tx`
-        UPDATE idempotency_keys SET state = 'done', response_status = ${status}, response_body = ${body}, response_content_type = ${contentType}
-        WHERE scope = ${storable(rawScope)} AND key = ${storable(rawKey)}`);
+      const scope = storable(rawScope);
+      const key = storable(rawKey);
+      try {
+        await completeNow(scope, key, response);
+      } catch (error) {
+        if (uncompleted.size < unabandonedMax) uncompleted.set(`${scope}\u0000${key}`, { scope, key, response });
+        throw error;
+      }
     },
 
     async abandon(rawScope, rawKey) {
@@ -124,8 +148,8 @@ export function createIdempotencyStore(sql: Sql): IdempotencyStore {
     },
 
     async purgeOlderThan(beforeMs, limit) {
-      // The sweeper calls this every second: it also finishes the abandons an outage interrupted.
-      if (unabandoned.size > 0) await abandonLeftovers();
+      // The sweeper calls this every second: it also finishes what an outage interrupted.
+      if (unabandoned.size + uncompleted.size > 0) await finishLeftovers();
       if (!(limit >= 1)) return 0;
       const batch = Math.min(Math.floor(limit), idempotencyPurgeMax);
       return transaction(sql, async (tx) => {
