@@ -24,8 +24,16 @@ export const connectTimeoutS = 3;
 export const statementTimeoutMs = 5_000;
 /** The server ends a session idle inside a transaction after this, freeing its row locks. */
 export const idleInTransactionTimeoutMs = 10_000;
+/**
+ * The last resort against a hanging request: a store call that has not settled after this
+ * answers 503 (the database's own timeouts and the connection's close normally come first).
+ * Its outcome is then unknown, as after a lost connection, and the callers' retries are safe.
+ */
+export const callDeadlineMs = 6_000;
 /** How often a transaction is tried when it loses a serialization race or a deadlock. */
 export const transactionAttemptsMax = 12;
+/** Longest wait before a lost connection is opened again. */
+export const reconnectBackoffMaxS = 0.5;
 const backoffBaseMs = 2;
 const backoffMaxMs = 200;
 
@@ -43,6 +51,10 @@ export function connect(options: ConnectionOptions): Sql {
     // Connections are recycled now and then, so a restarted or failed-over server is found again.
     max_lifetime: 30 * 60,
     onnotice: () => {},
+    // postgres.js waits before reconnecting a closed connection, 3^n/100 s by default (up to 20 s)
+    // with n counting every failure since start: queries queued behind that timer would hang
+    // for seconds after a database restart. Short and capped, so they fail or go through fast.
+    backoff: (failures: number) => Math.min(reconnectBackoffMaxS, 0.02 * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() / 2),
     // int8 columns hold milliseconds and counters, all well inside Number's safe range.
     types: { bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) } },
     connection,
@@ -131,10 +143,18 @@ export async function all(statements: ReadonlyArray<Promise<unknown>>): Promise<
 /** Runs one read outside a transaction, translating database failures. */
 export async function read<T>(work: () => Promise<T>): Promise<T> {
   try {
-    return await work();
+    return await withDeadline(work());
   } catch (error) {
     throw translateError(error);
   }
+}
+
+function withDeadline<T>(pending: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DomainError('store-unavailable', `The database did not answer within ${callDeadlineMs} ms.`)), callDeadlineMs);
+  });
+  return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -144,10 +164,14 @@ export async function read<T>(work: () => Promise<T>): Promise<T> {
  * retries (idempotency keys, orders unique per cart) are what make trying again safe.
  */
 export async function transaction<T>(sql: Sql, work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+  return withDeadline(transactionWithRetries(sql, work));
+}
+
+async function transactionWithRetries<T>(sql: Sql, work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       // The callback's value is whatever work resolved to; postgres.js types it more loosely.
-      return (await sql.begin((tx) => work(tx))) as T;
+      return (await sql.begin((tx) => guarded(tx, work))) as T;
     } catch (error) {
       if (isRetryable(error) && attempt < transactionAttemptsMax) {
         await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
@@ -159,4 +183,62 @@ export async function transaction<T>(sql: Sql, work: (tx: postgres.TransactionSq
       throw translateError(error);
     }
   }
+}
+
+/** Errors after which the connection is gone for good (the server or the socket closed it). */
+const connectionLostStates = new Set(['57P01', '57P02', 'ECONNRESET', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED']);
+
+function isConnectionLost(error: unknown): boolean {
+  const code = errorCode(error) ?? '';
+  return connectionLostStates.has(code) || code.startsWith('08');
+}
+
+function isTemplateCall(args: unknown[]): boolean {
+  const first = args[0];
+  return Array.isArray(first) && 'raw' in first;
+}
+
+/**
+ * Runs `work` on a transaction connection that refuses new statements once the connection was
+ * lost. postgres.js 3.4.9 crashes the whole process (an uncaught TypeError in its deferred
+ * write, porsager/postgres#1154 and #1208) when a statement, or the ROLLBACK it sends after a
+ * failed callback, is written to a connection whose socket already closed. So after a lost
+ * connection no statement is sent, and the callback never settles: postgres.js then sends no
+ * ROLLBACK, and `begin` itself rejects through the connection's close (the server has rolled
+ * the transaction back already). What stays behind is one pending closure per lost connection.
+ */
+function guarded<T>(tx: postgres.TransactionSql, work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+  let lost = false;
+  const watch = (query: unknown): void => {
+    if (query instanceof Promise) {
+      query.catch((error: unknown) => {
+        if (isConnectionLost(error)) lost = true;
+      });
+    }
+  };
+  const refuse = (): never => {
+    throw Object.assign(new Error('the database connection was lost'), { code: 'CONNECTION_CLOSED' });
+  };
+  const proxy = new Proxy(tx, {
+    apply(target, thisArg, args: unknown[]) {
+      if (lost && isTemplateCall(args)) refuse();
+      const result: unknown = Reflect.apply(target, thisArg, args);
+      if (isTemplateCall(args)) watch(result);
+      return result;
+    },
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (property !== 'unsafe' || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (lost) refuse();
+        const result: unknown = Reflect.apply(value, target, args);
+        watch(result);
+        return result;
+      };
+    },
+  });
+  return work(proxy).catch((error: unknown) => {
+    if (lost || isConnectionLost(error)) return new Promise<T>(() => {});
+    throw error;
+  });
 }

@@ -34,7 +34,7 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>, options: AppOptions, docsAss
     try {
       await options.pingStore();
     } catch {
-      return problemResponse(c, 'overloaded', 'The store does not answer.');
+      return problemResponse(c, 'store-unavailable', 'The store does not answer.');
     }
     return c.json({ status: 'ready' }, 200, { 'cache-control': 'no-store' });
   });
