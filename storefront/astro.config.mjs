@@ -9,6 +9,7 @@ export default defineConfig({
   trailingSlash: 'ignore',
   compressHTML: true,
   devToolbar: { enabled: false },
+  cacheDir: process.env.PEAKCART_STOREFRONT_CACHE ? `${process.env.PEAKCART_STOREFRONT_CACHE}/astro` : './node_modules/.astro',
   build: { format: 'directory', inlineStylesheets: 'always', assets: '_assets' },
   vite: {
     // A cache per build: concurrent builds (a test suite next to npm start) must not share one.

@@ -43,18 +43,13 @@ export async function storefrontCommand(flags: string[]): Promise<number> {
   if (out !== undefined) {
     const outDir = resolve(out);
     if (existsSync(outDir)) rmSync(outDir, { recursive: true });
-    const workDir = `${outDir}.work`;
-    try {
-      const { durationMs } = await renderSite(snapshot, site, outDir, workDir).done;
-      console.log(`Built the storefront (${snapshot.products.length} products) into ${outDir} in ${(durationMs / 1000).toFixed(1)} s.`);
-    } finally {
-      rmSync(workDir, { recursive: true, force: true });
-    }
+    const { durationMs } = await renderSite(snapshot, site, outDir).done;
+    console.log(`Built the storefront (${snapshot.products.length} products) into ${outDir} in ${(durationMs / 1000).toFixed(1)} s.`);
     return 0;
   }
   const buildDir = newBuildDir(config.storefront.dir);
   try {
-    const { durationMs } = await renderSite(snapshot, site, join(buildDir, 'dist'), buildDir).done;
+    const { durationMs } = await renderSite(snapshot, site, join(buildDir, 'dist')).done;
     publishBuild(config.storefront.dir, buildDir, snapshotDigest(snapshot, site));
     console.log(`Built and published the storefront (${snapshot.products.length} products) in ${(durationMs / 1000).toFixed(1)} s: ${buildDir}`);
   } catch (error) {

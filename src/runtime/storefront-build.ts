@@ -5,7 +5,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CatalogSnapshot } from './storefront-catalog.ts';
 
@@ -31,23 +31,28 @@ export interface BuildHandle {
 export const snapshotDigest = (snapshot: CatalogSnapshot, site: SiteOptions) =>
   createHash('sha256').update(JSON.stringify([snapshot, site.siteUrl, site.apiOrigin])).digest('hex');
 
-/** Renders the site for `snapshot` into `outDir` (created; must not exist yet). */
-export function renderSite(snapshot: CatalogSnapshot, site: SiteOptions, outDir: string, workDir: string): BuildHandle {
-  mkdirSync(workDir, { recursive: true });
-  const catalogPath = join(workDir, 'catalog.json');
+/** Renders the site for `snapshot` into `outDir` (which must not exist yet). Astro runs in a
+ *  staging directory of its own inside the project: it keeps intermediate modules next to its
+ *  output, and they must resolve packages from the project's node_modules; one staging
+ *  directory per build keeps concurrent builds apart. */
+export function renderSite(snapshot: CatalogSnapshot, site: SiteOptions, outDir: string): BuildHandle {
+  const stageDir = join(storefrontRoot, '.builds', `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
+  const stagedOut = join(stageDir, 'dist');
+  mkdirSync(stageDir, { recursive: true });
+  const catalogPath = join(stageDir, 'catalog.json');
   writeFileSync(catalogPath, JSON.stringify(snapshot));
   const startedAt = performance.now();
   let child: ChildProcess | undefined;
   let cancelled = false;
   const done = new Promise<{ outDir: string; durationMs: number }>((resolveBuild, reject) => {
     child = spawn(process.execPath, [astroCli, 'build', '--root', storefrontRoot, '--silent'], {
-      cwd: storefrontRoot,
+      cwd: stageDir,
       env: {
         ...process.env,
         ASTRO_TELEMETRY_DISABLED: '1',
         PEAKCART_CATALOG: catalogPath,
-        PEAKCART_STOREFRONT_OUT: outDir,
-        PEAKCART_STOREFRONT_CACHE: join(workDir, 'vite-cache'),
+        PEAKCART_STOREFRONT_OUT: stagedOut,
+        PEAKCART_STOREFRONT_CACHE: join(stageDir, 'cache'),
         PEAKCART_SITE_URL: site.siteUrl,
         PEAKCART_API_ORIGIN: site.apiOrigin,
       },
@@ -61,13 +66,19 @@ export function renderSite(snapshot: CatalogSnapshot, site: SiteOptions, outDir:
     child.stderr?.on('data', keep);
     child.once('error', reject);
     child.once('exit', (code, signal) => {
-      rmSync(join(workDir, 'vite-cache'), { recursive: true, force: true });
-      if (code === 0 && !cancelled && existsSync(join(outDir, 'index.html'))) {
-        resolveBuild({ outDir, durationMs: performance.now() - startedAt });
-        return;
+      try {
+        if (code === 0 && !cancelled && existsSync(join(stagedOut, 'index.html'))) {
+          rmSync(join(stagedOut, '.prerender'), { recursive: true, force: true });
+          moveDir(stagedOut, outDir);
+          resolveBuild({ outDir, durationMs: performance.now() - startedAt });
+        } else {
+          reject(new Error(cancelled ? 'storefront build cancelled' : `storefront build failed (${signal ?? `exit ${code}`}):\n${output}`));
+        }
+      } catch (error) {
+        reject(error);
+      } finally {
+        rmSync(stageDir, { recursive: true, force: true });
       }
-      rmSync(outDir, { recursive: true, force: true });
-      reject(new Error(cancelled ? 'storefront build cancelled' : `storefront build failed (${signal ?? `exit ${code}`}):\n${output}`));
     });
   });
   return {
@@ -77,6 +88,16 @@ export function renderSite(snapshot: CatalogSnapshot, site: SiteOptions, outDir:
       if (child?.exitCode === null && child.pid !== undefined) child.kill('SIGTERM');
     },
   };
+}
+
+/** rename(2) when both sides share a file system, a copy when they do not. */
+function moveDir(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    cpSync(from, to, { recursive: true });
+  }
 }
 
 /** Where the live sites of a server are kept: `<dir>/builds/<id>/` and the `current` link. */

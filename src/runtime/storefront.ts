@@ -67,7 +67,7 @@ export function startStorefront(options: StorefrontOptions): LiveStorefront {
     const served = currentBuild(config.dir);
     if (current !== undefined && served !== undefined && buildDigest(served) === digest) return;
     const buildDir = newBuildDir(config.dir);
-    building = renderSite(snapshot, site, join(buildDir, 'dist'), buildDir);
+    building = renderSite(snapshot, site, join(buildDir, 'dist'));
     try {
       const { durationMs } = await building.done;
       if (stopped) throw new Error('stopped');

@@ -51,6 +51,11 @@ function remember(cart: Cart | null): Cart | null {
 }
 
 function forgetExpired(): void {
+  // Two islands may learn of the expiry at once; the first one's notice (with the items) stays.
+  if (localStorage.getItem(lastKey) === null && expiredNotice() !== null) {
+    localStorage.removeItem(idKey);
+    return;
+  }
   const last = JSON.parse(localStorage.getItem(lastKey) ?? '{"titles":[]}') as { titles: string[] };
   const notice: ExpiredNotice = { expiredAt: new Date().toISOString(), titles: last.titles };
   localStorage.setItem(expiredKey, JSON.stringify(notice));
