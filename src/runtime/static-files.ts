@@ -88,7 +88,8 @@ export function openStaticSite(dir: string): StaticSite {
     }
     if (decoded.includes('\0')) return null;
     const relative = normalize(decoded).replace(/^[/\\]+/, '');
-    if (relative.startsWith('..')) return null;
+    // `_headers` is for static hosts that read it (see docs/deploy-storefront.md), not a page.
+    if (relative.startsWith('..') || relative === '_headers') return null;
     if (relative === '' || relative.endsWith(sep)) return load(join(relative, 'index.html'));
     return load(relative) ?? (extname(relative) === '' ? load(join(relative, 'index.html')) : null);
   }
