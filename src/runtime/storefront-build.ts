@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { CatalogSnapshot } from './storefront-catalog.ts';
 
 export const projectRoot = resolve(import.meta.dirname, '..', '..');
@@ -138,7 +138,8 @@ export function publishBuild(dir: string, buildDir: string, digest: string): voi
   const { builds, current } = siteLayout(dir);
   const previous = currentBuild(dir);
   const link = `${current}.${randomBytes(4).toString('hex')}.tmp`;
-  symlinkSync(buildDir, link);
+  // Relative to the link's own directory, so the data directory can move.
+  symlinkSync(relative(dir, resolve(buildDir)), link);
   renameSync(link, current);
   const keep = new Set([resolve(buildDir), previous === undefined ? '' : resolve(previous)]);
   // Only builds that were published once are removed: one still running has no digest yet.

@@ -109,6 +109,41 @@ describe('storefront in a browser', { skip }, () => {
     }
   });
 
+  it('retries a checkout whose answer was lost with the same Idempotency-Key: one order', { timeout: 60_000 }, async () => {
+    const { context, page } = await newShopper(shop);
+    try {
+      await addToCart(page, jacket);
+      await page.goto('/checkout/');
+      await page.locator('#checkout-lines').getByText('Summit Trail Jacket').waitFor();
+      await fillCheckout(page, 'lost-answer@example.com', 'approved');
+      const keys: string[] = [];
+      let lost = false;
+      await page.route('**/checkout', async (route) => {
+        keys.push(route.request().headers()['idempotency-key'] ?? '');
+        // The first attempt reaches the server and orders; its answer never reaches the browser.
+        if (!lost) {
+          lost = true;
+          await route.fetch();
+          await route.abort('connectionreset');
+          return;
+        }
+        await route.continue();
+      });
+      await page.getByRole('button', { name: 'Place order' }).click();
+      await page.locator('#form-error').getByText(/you will not be charged twice/).waitFor();
+      // A double click on the retry sends one request: the button is off while it runs.
+      await page.getByRole('button', { name: 'Place order' }).dblclick();
+      await page.waitForURL(/\/order\/#id=/);
+      await page.getByRole('heading', { level: 1, name: /Thank you! Order #\d+/ }).waitFor();
+      assert.equal(keys.length, 2);
+      assert.equal(keys[0], keys[1], 'the retry sends the same key');
+      assert.ok((keys[0] ?? '').length > 0);
+      assert.equal((await ordersOf(shop, 'lost-answer@example.com')).length, 1);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('explains a declined card, places no order and keeps the cart', { timeout: 60_000 }, async () => {
     const { context, page } = await newShopper(shop);
     try {

@@ -9,7 +9,7 @@ import './header.ts';
 
 interface ShippingRate { option: string; label: string; prices: Record<string, number> }
 interface PlacedOrder { id: string; token: string; number: number }
-interface Attempt { cartId: string; body: string; key: string }
+interface Attempt { cartId: string; body: string; key: string; atMs: number }
 
 const form = document.getElementById('checkout-form') as HTMLFormElement;
 const lines = document.getElementById('checkout-lines') as HTMLElement;
@@ -21,6 +21,8 @@ const placeButton = document.getElementById('place-order') as HTMLButtonElement;
 const shipping = JSON.parse(form.dataset['shipping'] ?? '{}') as Record<string, ShippingRate[]>;
 const currency = form.dataset['currency'] ?? 'USD';
 const attemptKey = 'peakcart.checkout.attempt';
+/** How long after an undecided attempt a reload still resumes it. */
+const attemptResumableMs = 15 * 60_000;
 const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;
 const addressFields = ['name', 'line1', 'line2', 'city', 'postalCode', 'country'];
 let cart: Cart | null = null;
@@ -115,7 +117,7 @@ function body(): string {
 function attemptFor(currentCartId: string, requestBody: string): Attempt {
   const stored = JSON.parse(sessionStorage.getItem(attemptKey) ?? 'null') as Attempt | null;
   if (stored !== null && stored.cartId === currentCartId && stored.body === requestBody) return stored;
-  const attempt = { cartId: currentCartId, body: requestBody, key: crypto.randomUUID() };
+  const attempt = { cartId: currentCartId, body: requestBody, key: crypto.randomUUID(), atMs: Date.now() };
   sessionStorage.setItem(attemptKey, JSON.stringify(attempt));
   return attempt;
 }
@@ -171,6 +173,29 @@ function explain(error: ApiError): void {
   }
 }
 
+function showOrder(order: PlacedOrder): void {
+  sessionStorage.removeItem(attemptKey);
+  localStorage.setItem('peakcart.order.last', JSON.stringify({ id: order.id, token: order.token }));
+  forgetCart();
+  location.assign(`/order/#id=${encodeURIComponent(order.id)}&token=${encodeURIComponent(order.token)}`);
+}
+
+/** A reload after an attempt whose answer was lost: if the cart became an order, the same
+ *  request with the same key answers with that order instead of a puzzling empty cart. */
+async function resumeAnsweredAttempt(): Promise<boolean> {
+  const stored = JSON.parse(sessionStorage.getItem(attemptKey) ?? 'null') as Attempt | null;
+  if (stored === null || Date.now() - stored.atMs > attemptResumableMs) return false;
+  try {
+    const current = await api<Cart>(`/store/carts/${encodeURIComponent(stored.cartId)}`);
+    if (current.status !== 'completed') return false;
+    status.textContent = 'Your order went through; fetching its confirmation…';
+    showOrder(await api<PlacedOrder>(`/store/carts/${encodeURIComponent(stored.cartId)}/checkout`, { method: 'POST', body: stored.body, headers: { 'idempotency-key': stored.key } }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (submitting) return;
@@ -197,10 +222,7 @@ form.addEventListener('submit', async (event) => {
       body: requestBody,
       headers: { 'idempotency-key': attempt.key },
     });
-    sessionStorage.removeItem(attemptKey);
-    localStorage.setItem('peakcart.order.last', JSON.stringify({ id: order.id, token: order.token }));
-    forgetCart();
-    location.assign(`/order/#id=${encodeURIComponent(order.id)}&token=${encodeURIComponent(order.token)}`);
+    showOrder(order);
     return;
   } catch (error) {
     const problem = error instanceof ApiError ? error : new ApiError({ type: 'unknown', title: 'Error', status: 0, detail: 'Something went wrong.' });
@@ -208,7 +230,9 @@ form.addEventListener('submit', async (event) => {
     if (!problem.retryable) sessionStorage.removeItem(attemptKey);
     explain(problem);
     if (formError.textContent !== '') formError.focus();
-    void loadCart().catch(() => undefined);
+    // After an undecided answer the cart may already be an order: the retry (same key) will
+    // answer with it, so the page keeps the cart as it was shown.
+    if (!problem.retryable) void loadCart().catch(() => undefined);
   } finally {
     submitting = false;
     placeButton.disabled = cart === null || cart.lines.length === 0;
@@ -221,5 +245,7 @@ formError.tabIndex = -1;
 (document.getElementById('payment-error') as HTMLElement).tabIndex = -1;
 showRates();
 tickHolds(lines);
-loadCart().then(render, () => (status.textContent = 'Your cart could not be loaded; try again in a moment.'));
+void resumeAnsweredAttempt().then((resumed) => {
+  if (!resumed) loadCart().then(render, () => (status.textContent = 'Your cart could not be loaded; try again in a moment.'));
+});
 window.addEventListener('peakcart:cart', (event) => render((event as CustomEvent<Cart | null>).detail));
