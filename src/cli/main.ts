@@ -48,7 +48,6 @@ async function main(argv: string[]): Promise<number> {
       const config = loadConfig(process.env);
       if (flags.includes('--storefront')) config.storefront.enabled = true;
       const server = await startServer(config);
-      console.log(`peakcart is serving on ${server.url} (API docs at ${server.url}/docs)`);
       const shutdown = (signal: string) => {
         console.log(`${signal}: finishing in-flight requests, then stopping.`);
         server.stop().then(
@@ -69,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
+      // Announced only once a signal would be handled: whoever waits for this line may stop us.
+      console.log(`peakcart is serving on ${server.url} (API docs at ${server.url}/docs)`);
       return -1;
     }
     default:

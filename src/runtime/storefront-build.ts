@@ -5,7 +5,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { CatalogSnapshot } from './storefront-catalog.ts';
 
@@ -36,6 +36,7 @@ export const snapshotDigest = (snapshot: CatalogSnapshot, site: SiteOptions) =>
  *  output, and they must resolve packages from the project's node_modules; one staging
  *  directory per build keeps concurrent builds apart. */
 export function renderSite(snapshot: CatalogSnapshot, site: SiteOptions, outDir: string): BuildHandle {
+  removeAbandonedStages();
   const stageDir = join(storefrontRoot, '.builds', `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
   const stagedOut = join(stageDir, 'dist');
   mkdirSync(stageDir, { recursive: true });
@@ -88,6 +89,18 @@ export function renderSite(snapshot: CatalogSnapshot, site: SiteOptions, outDir:
       if (child?.exitCode === null && child.pid !== undefined) child.kill('SIGTERM');
     },
   };
+}
+
+/** Staging directories left by a build whose process was killed; none lives this long. */
+const stageAbandonedAfterMs = 60 * 60_000;
+
+function removeAbandonedStages(): void {
+  const stages = join(storefrontRoot, '.builds');
+  if (!existsSync(stages)) return;
+  for (const name of readdirSync(stages)) {
+    const path = join(stages, name);
+    if (Date.now() - statSync(path).mtimeMs > stageAbandonedAfterMs) rmSync(path, { recursive: true, force: true });
+  }
 }
 
 /** rename(2) when both sides share a file system, a copy when they do not. */
