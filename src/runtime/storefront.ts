@@ -46,6 +46,8 @@ export function startStorefront(options: StorefrontOptions): LiveStorefront {
   const site = { siteUrl: config.siteUrl ?? options.serverUrl, apiOrigin: config.apiOrigin };
   const published = currentBuild(config.dir);
   let current: StaticSite | undefined = published === undefined ? undefined : openStaticSite(join(published, 'dist'));
+  // Pages cached for up to a minute may still name the assets of the build before.
+  let previous: StaticSite | undefined;
   let building: BuildHandle | undefined;
   let running: Promise<void> | undefined;
   let dirty = false;
@@ -72,6 +74,7 @@ export function startStorefront(options: StorefrontOptions): LiveStorefront {
       const { durationMs } = await building.done;
       if (stopped) throw new Error('stopped');
       publishBuild(config.dir, buildDir, digest);
+      previous = current;
       current = openStaticSite(join(buildDir, 'dist'));
       logger.info({ products: snapshot.products.length, durationMs: Math.round(durationMs), dir: buildDir }, 'storefront built and published');
     } catch (error) {
@@ -118,7 +121,7 @@ export function startStorefront(options: StorefrontOptions): LiveStorefront {
         return response;
       }
       if (current === undefined) return pleaseWait();
-      const response = current.serve(pathname, request);
+      const response = current.serve(pathname, request) ?? (isUnder(pathname, '/_assets') ? previous?.serve(pathname, request) : undefined);
       if (response !== undefined) return response;
       // Images of products added since the last build are drawn by the API's media route.
       if (isUnder(pathname, '/media')) return api(request);
