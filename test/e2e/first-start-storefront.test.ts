@@ -41,6 +41,15 @@ it('builds the demo shop on the first start and serves it at / without a restart
     assert.equal(page.status, 200);
     assert.match(await page.text(), /application\/ld\+json/);
     assert.equal((await fetch(`${first.url}/store/categories`)).status, 200);
+    // Category pages are paginated: the demo's categories hold more than one page each.
+    const category = /href="(\/categories\/[a-z0-9-]+\/)"/.exec(home)?.[1];
+    assert.ok(category);
+    const firstPage = await (await fetch(first.url + category)).text();
+    const next = /<a href="([^"]+)" rel="next"/.exec(firstPage)?.[1];
+    assert.equal(next, `${category}2/`);
+    const secondPage = await fetch(first.url + next);
+    assert.equal(secondPage.status, 200);
+    assert.match(await secondPage.text(), /page 2 of \d+/);
   } finally {
     assert.equal(await first.kill('SIGTERM'), 0);
   }

@@ -24,6 +24,7 @@ let browser: Browser | undefined;
 let jacket: TestProduct;
 let drop: TestProduct;
 let mug: TestProduct;
+let limitedCap: TestProduct;
 
 before(async () => {
   mkdirSync(screenshots, { recursive: true });
@@ -31,6 +32,7 @@ before(async () => {
   jacket = await addProduct(shop.api, 'Summit Trail Jacket', { onHand: 50, priceMinor: 12_900 });
   drop = await addProduct(shop.api, 'Night Drop Sneaker', { onHand: 1, limited: true, holdAt: 'cart', holdTtlMs: 1_000, priceMinor: 17_999 });
   mug = await addProduct(shortLived.api, 'Enamel Camp Mug', { onHand: 10, priceMinor: 1_500 });
+  limitedCap = await addProduct(shop.api, 'Collab Wool Cap', { onHand: 5, limited: true, holdAt: 'order', purchaseLimitPerCustomer: 1, priceMinor: 3_900 });
   await Promise.all([shop.rebuilt(), shortLived.rebuilt()]);
   if (skip === undefined) browser = await launchBrowser();
 });
@@ -199,6 +201,30 @@ describe('storefront in a browser', { skip }, () => {
     }
   });
 
+  it('shows a per-customer limit next to the line that is over it', { timeout: 60_000 }, async () => {
+    const earlier = await shop.api.post('/store/carts', {});
+    await shop.api.post(`/store/carts/${earlier.body.id}/lines`, { sku: limitedCap.sku, quantity: 1 });
+    const first = await shop.api.post(`/store/carts/${earlier.body.id}/checkout`, {
+      email: 'collector@example.com',
+      shippingAddress: { name: 'Col Lector', line1: '4 Main St', city: 'Springfield', postalCode: '12345', country: 'US' },
+      shippingOption: 'standard',
+      payment: { token: 'tok_visa' },
+    }, { idempotencyKey: 'e2e-limit-first-order' });
+    assert.equal(first.status, 201);
+    const { context, page } = await newShopper(shop);
+    try {
+      await addToCart(page, limitedCap);
+      await page.goto('/checkout/');
+      await page.locator('#checkout-lines').getByText('Collab Wool Cap').waitFor();
+      await fillCheckout(page, 'collector@example.com', 'approved');
+      await page.getByRole('button', { name: 'Place order' }).click();
+      await page.locator(`#checkout-lines li[data-sku="${limitedCap.sku}"]`).getByText(/Limited to 1 per customer/).waitFor();
+      assert.equal((await ordersOf(shop, 'collector@example.com')).length, 1);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('keeps the cart across a reload and a new tab', { timeout: 60_000 }, async () => {
     const { context, page } = await newShopper(shop);
     try {
@@ -258,6 +284,22 @@ describe('storefront in a browser', { skip }, () => {
       await page.waitForURL(/\/order\/#id=/);
       await page.getByRole('heading', { level: 1, name: /Thank you! Order #\d+/ }).waitFor();
       assert.equal((await ordersOf(shop, 'keys@example.com')).length, 1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('finds products with the search box over the prebuilt index', { timeout: 60_000 }, async () => {
+    const { context, page, errors } = await newShopper(shop);
+    try {
+      await page.goto('/');
+      await page.getByRole('searchbox', { name: 'Search products' }).first().fill('summit jacket');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/search\/\?q=summit/);
+      await page.getByRole('status').filter({ hasText: '1 product found' }).waitFor();
+      await page.locator('#search-results').getByRole('link', { name: /Summit Trail Jacket/ }).click();
+      await page.waitForURL(new RegExp(`/products/${jacket.slug}/$`));
+      assert.deepEqual(errors, []);
     } finally {
       await context.close();
     }
