@@ -54,6 +54,7 @@ export function startStorefront(options: StorefrontOptions): LiveStorefront {
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let waiters: (() => void)[] = [];
+  let lastFailure: string | undefined;
 
   const isSettled = () => running === undefined && timer === undefined;
   function wakeWaiters(): void {
@@ -77,6 +78,7 @@ export function startStorefront(options: StorefrontOptions): LiveStorefront {
       previous = current;
       current = openStaticSite(join(buildDir, 'dist'));
       logger.info({ products: snapshot.products.length, durationMs: Math.round(durationMs), dir: buildDir }, 'storefront built and published');
+      lastFailure = undefined;
     } catch (error) {
       rmSync(buildDir, { recursive: true, force: true });
       throw error;
@@ -95,7 +97,9 @@ export function startStorefront(options: StorefrontOptions): LiveStorefront {
       if (running !== undefined) return;
       running = rebuild()
         .catch((error: unknown) => {
-          if (!stopped) logger.error({ err: error instanceof Error ? error.message : String(error) }, 'storefront build failed');
+          if (stopped) return;
+          lastFailure = error instanceof Error ? error.message : String(error);
+          logger.error({ err: lastFailure }, 'storefront build failed');
         })
         .finally(() => {
           running = undefined;
@@ -120,7 +124,7 @@ export function startStorefront(options: StorefrontOptions): LiveStorefront {
         }
         return response;
       }
-      if (current === undefined) return pleaseWait();
+      if (current === undefined) return pleaseWait(lastFailure !== undefined);
       const response = current.serve(pathname, request) ?? (isUnder(pathname, '/_assets') ? previous?.serve(pathname, request) : undefined);
       if (response !== undefined) return response;
       // Images of products added since the last build are drawn by the API's media route.
@@ -143,12 +147,15 @@ export function startStorefront(options: StorefrontOptions): LiveStorefront {
   };
 }
 
-/** What `/` answers on the very first start, while the first build runs. */
-function pleaseWait(): Response {
+/** What `/` answers on the very first start, while the first build runs (or after it failed:
+ *  the reason is in the server log, not on a public page). */
+function pleaseWait(failed: boolean): Response {
+  const [heading, text] = failed
+    ? ['The shop is not available yet', 'The storefront could not be built; the server log says why. The next catalog change or restart tries again.']
+    : ['The shop is being built', 'The storefront is being rendered for the first time; this page reloads by itself in a few seconds.'];
   const html =
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
-    '<meta http-equiv="refresh" content="3"><title>The shop is being built</title></head><body><main>' +
-    '<h1>The shop is being built</h1><p>The storefront is being rendered for the first time; this page reloads by itself in a few seconds.</p>' +
-    '</main></body></html>';
-  return new Response(html, { status: 503, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '3' } });
+    `${failed ? '' : '<meta http-equiv="refresh" content="3">'}<title>${heading}</title></head><body><main>` +
+    `<h1>${heading}</h1><p>${text}</p></main></body></html>`;
+  return new Response(html, { status: 503, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'retry-after': failed ? '60' : '3' } });
 }
