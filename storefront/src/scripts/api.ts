@@ -17,9 +17,11 @@ export class ApiError extends Error {
     this.problem = problem;
     this.code = problem.type.split('/').pop() ?? 'unknown';
   }
-  /** A request that may be sent again unchanged (same Idempotency-Key): nothing was decided. */
+  /** An answer that decided nothing, so the same request goes again with the same
+   *  Idempotency-Key: no answer at all, a server fault or overload (never stored under a key),
+   *  or the first request with this key still running. Anything else ends the attempt. */
   get retryable(): boolean {
-    return this.problem.status === 0 || this.problem.status >= 500 || this.code === 'idempotency-in-progress' || this.code === 'conflict';
+    return this.problem.status === 0 || this.problem.status >= 500 || this.code === 'idempotency-in-progress';
   }
 }
 
