@@ -1,6 +1,7 @@
 // The storefront in a real browser: buying, a declined card, a drop sold out under a waiting
 // cart, the cart across reloads and tabs, an expired cart, keyboard-only checkout. Screenshots
-// of home, product, cart and confirmation are saved under test-results/storefront/ every run.
+// of home, product, cart, checkout and confirmation are saved under test-results/storefront/
+// on every run.
 
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -94,6 +95,7 @@ describe('storefront in a browser', { skip }, () => {
       await page.getByRole('link', { name: 'Check out' }).first().click();
       await page.locator('#checkout-lines').getByText('Summit Trail Jacket').waitFor();
       await fillCheckout(page, 'buyer@example.com', 'approved');
+      await page.screenshot({ path: join(screenshots, 'checkout.png'), fullPage: true });
       await page.getByRole('button', { name: 'Place order' }).click();
       await page.waitForURL(/\/order\/#id=/);
       const heading = page.getByRole('heading', { level: 1, name: /Thank you! Order #\d+/ });
