@@ -19,6 +19,20 @@ export interface RuntimeConfig {
   bodyBytesMax: number;
   inFlightMax: { checkout: number; cart: number; admin: number };
   shop: ShopConfig;
+  storefront: StorefrontConfig;
+}
+
+export interface StorefrontConfig {
+  /** Serve (and build) the storefront at `/`; `serve --storefront` turns it on. */
+  enabled: boolean;
+  /** Where built sites are kept (`builds/<id>/dist`, and the `current` link). */
+  dir: string;
+  /** Origin named in canonical URLs and the sitemap; by default the server's own URL. */
+  siteUrl: string | undefined;
+  /** Origin of the Store API as browsers reach it; '' is the storefront's own origin. */
+  apiOrigin: string;
+  /** Quiet time after a catalog change before the site is rebuilt. */
+  rebuildDelayMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -40,12 +54,13 @@ function dirname(path: string): string {
 
 export function loadConfig(env: Env): RuntimeConfig {
   const dbPath = env['PEAKCART_DB'] || './data/peakcart.db';
+  const dataDir = env['PEAKCART_DATA_DIR'] || dirname(dbPath);
   const policy = defaultShopConfig.policy;
   return {
     host: env['HOST'] || '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65_535),
     dbPath,
-    dataDir: env['PEAKCART_DATA_DIR'] || dirname(dbPath),
+    dataDir,
     adminKey: env['PEAKCART_ADMIN_KEY'] || undefined,
     corsOrigins: (env['PEAKCART_CORS_ORIGINS'] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     logLevel: env['PEAKCART_LOG_LEVEL'] || 'info',
@@ -69,6 +84,13 @@ export function loadConfig(env: Env): RuntimeConfig {
         checkoutHoldMinMs: integer(env, 'PEAKCART_CHECKOUT_HOLD_MIN_MS', policy.checkoutHoldMinMs, 1_000, 86_400_000),
       },
       captureRecoveryAfterMs: integer(env, 'PEAKCART_CAPTURE_RECOVERY_AFTER_MS', defaultShopConfig.captureRecoveryAfterMs, 1_000, 86_400_000),
+    },
+    storefront: {
+      enabled: env['PEAKCART_STOREFRONT'] === 'on',
+      dir: env['PEAKCART_STOREFRONT_DIR'] || `${dataDir}/storefront`,
+      siteUrl: env['PEAKCART_SITE_URL'] || undefined,
+      apiOrigin: env['PEAKCART_STOREFRONT_API_ORIGIN'] ?? '',
+      rebuildDelayMs: integer(env, 'PEAKCART_STOREFRONT_REBUILD_DELAY_MS', 1_000, 0, 3_600_000),
     },
   };
 }
