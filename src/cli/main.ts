@@ -3,12 +3,14 @@
 //   serve [--seed-if-empty]  migrate, optionally seed an empty store, then serve HTTP
 //   migrate                  bring the database schema up to date
 //   seed                     load the demo catalog (refuses when products exist)
+//   storefront build         render the static storefront (see src/cli/storefront.ts)
 
 import { loadConfig } from '../runtime/config.ts';
 import { openShop, startServer, systemClock } from '../runtime/node.ts';
 import { seedDemo } from './seed.ts';
+import { storefrontCommand } from './storefront.ts';
 
-const usage = 'usage: peakcart serve [--seed-if-empty] | migrate | seed';
+const usage = 'usage: peakcart serve [--seed-if-empty] [--storefront] | migrate | seed | storefront build';
 
 async function seedIfEmpty(sayWhyNot: boolean): Promise<void> {
   const config = loadConfig(process.env);
@@ -39,10 +41,13 @@ async function main(argv: string[]): Promise<number> {
     case 'seed':
       await seedIfEmpty(true);
       return 0;
+    case 'storefront':
+      return storefrontCommand(flags);
     case 'serve': {
       if (flags.includes('--seed-if-empty')) await seedIfEmpty(false);
-      const server = await startServer(loadConfig(process.env));
-      console.log(`peakcart is serving on ${server.url} (API docs at ${server.url}/docs)`);
+      const config = loadConfig(process.env);
+      if (flags.includes('--storefront')) config.storefront.enabled = true;
+      const server = await startServer(config);
       const shutdown = (signal: string) => {
         console.log(`${signal}: finishing in-flight requests, then stopping.`);
         server.stop().then(
@@ -63,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
+      // Announced only once a signal would be handled: whoever waits for this line may stop us.
+      console.log(`peakcart is serving on ${server.url} (API docs at ${server.url}/docs)`);
       return -1;
     }
     default:

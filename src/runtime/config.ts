@@ -27,6 +27,20 @@ export interface RuntimeConfig {
   redisUrl: string | undefined;
   /** How long a SKU Redis lost waits before it is reloaded from the store (writes in flight land first). */
   redisReloadQuarantineMs: number;
+  storefront: StorefrontConfig;
+}
+
+export interface StorefrontConfig {
+  /** Serve (and build) the storefront at `/`; `serve --storefront` turns it on. */
+  enabled: boolean;
+  /** Where built sites are kept (`builds/<id>/dist`, and the `current` link). */
+  dir: string;
+  /** Origin named in canonical URLs and the sitemap; by default the server's own URL. */
+  siteUrl: string | undefined;
+  /** Origin of the Store API as browsers reach it; '' is the storefront's own origin. */
+  apiOrigin: string;
+  /** Quiet time after a catalog change before the site is rebuilt. */
+  rebuildDelayMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -54,6 +68,7 @@ function databaseUrl(raw: string | undefined): string | undefined {
 
 export function loadConfig(env: Env): RuntimeConfig {
   const dbPath = env['PEAKCART_DB'] || './data/peakcart.db';
+  const dataDir = env['PEAKCART_DATA_DIR'] || dirname(dbPath);
   const policy = defaultShopConfig.policy;
   return {
     host: env['HOST'] || '127.0.0.1',
@@ -61,7 +76,7 @@ export function loadConfig(env: Env): RuntimeConfig {
     dbPath,
     databaseUrl: databaseUrl(env['PEAKCART_DATABASE_URL']),
     databasePoolMax: integer(env, 'PEAKCART_DATABASE_POOL_MAX', 10, 1, 1_000),
-    dataDir: env['PEAKCART_DATA_DIR'] || dirname(dbPath),
+    dataDir,
     adminKey: env['PEAKCART_ADMIN_KEY'] || undefined,
     corsOrigins: (env['PEAKCART_CORS_ORIGINS'] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     logLevel: env['PEAKCART_LOG_LEVEL'] || 'info',
@@ -87,6 +102,13 @@ export function loadConfig(env: Env): RuntimeConfig {
         checkoutHoldMinMs: integer(env, 'PEAKCART_CHECKOUT_HOLD_MIN_MS', policy.checkoutHoldMinMs, 1_000, 86_400_000),
       },
       captureRecoveryAfterMs: integer(env, 'PEAKCART_CAPTURE_RECOVERY_AFTER_MS', defaultShopConfig.captureRecoveryAfterMs, 1_000, 86_400_000),
+    },
+    storefront: {
+      enabled: env['PEAKCART_STOREFRONT'] === 'on',
+      dir: env['PEAKCART_STOREFRONT_DIR'] || `${dataDir}/storefront`,
+      siteUrl: env['PEAKCART_SITE_URL'] || undefined,
+      apiOrigin: env['PEAKCART_STOREFRONT_API_ORIGIN'] ?? '',
+      rebuildDelayMs: integer(env, 'PEAKCART_STOREFRONT_REBUILD_DELAY_MS', 1_000, 0, 3_600_000),
     },
   };
 }

@@ -18,6 +18,7 @@ import type { RuntimeConfig } from './config.ts';
 import { swaggerUiAssets } from './docs-assets.ts';
 import { createLogger } from './logger.ts';
 import { createPromMetrics } from './metrics.ts';
+import { startStorefront, type LiveStorefront } from './storefront.ts';
 
 export const systemClock = { nowMs: () => Date.now() };
 
@@ -47,6 +48,8 @@ export async function openShop(config: RuntimeConfig): Promise<{ shop: Shop; sto
 export interface RunningServer {
   url: string;
   shop: Shop;
+  /** The storefront at `/`, when the config turns it on. */
+  storefront: LiveStorefront | undefined;
   /** Stops accepting, drains in-flight requests, flushes and closes the store. */
   stop(): Promise<void>;
 }
@@ -95,10 +98,13 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
     swaggerUiAssets(),
   );
 
+  let storefront: LiveStorefront | undefined;
+  const fetch = (request: Request, env: unknown) =>
+    storefront === undefined ? app.fetch(request, env) : storefront.fetch(request, (forwarded) => app.fetch(forwarded, env));
   let server: ServerType;
   try {
     server = await new Promise((resolve, reject) => {
-      const started = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(started));
+      const started = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(started));
       started.once('error', reject);
     });
   } catch (error) {
@@ -107,6 +113,10 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
   }
   const address = server.address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
+  if (config.storefront.enabled) {
+    const { currencies, defaultCurrency, pricing } = config.shop;
+    storefront = startStorefront({ config: config.storefront, catalog: shop.catalog, currency: currencies.includes(defaultCurrency) ? defaultCurrency : 'USD', shipping: pricing.shipping, serverUrl: url, logger });
+  }
 
   const logFailure = (chore: string) => (error: unknown) =>
     logger.error({ chore, err: error instanceof Error ? error.message : String(error) }, 'background chore failed');
@@ -133,6 +143,7 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       await Promise.race([closed, grace]);
       if ('closeAllConnections' in server) server.closeAllConnections();
+      await storefront?.stop();
       await sweeper.stop();
       await relayLoop.stop();
       await store.close();
@@ -143,5 +154,5 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
   }
 
   logger.info({ url, db: config.databaseUrl === undefined ? config.dbPath : 'postgres' }, 'peakcart is serving');
-  return { url, shop, stop };
+  return { url, shop, storefront, stop };
 }

@@ -75,7 +75,13 @@ it('keeps every acknowledged order and oversells nothing across kill -9 and rest
       if (cart.status === 201) await client(server!.url).post(`/store/carts/${cart.body.id}/lines`, { sku, quantity: 1 });
     }).catch(() => undefined));
     const running = roundAttempts.map((attempt) => shop(server!.url, attempt, sku));
-    await new Promise((resolve) => setTimeout(resolve, 60 + round * 40));
+    // Kill once the sale is under way (a few orders acknowledged, the rest in flight), not on a
+    // timer: on a loaded machine a fixed delay sometimes fired before any order was answered.
+    const killAfterAcknowledged = 2 + round * 3;
+    const killBy = Date.now() + 20_000;
+    while (roundAttempts.filter((attempt) => attempt.acknowledged !== undefined).length < killAfterAcknowledged && Date.now() < killBy) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
     await server.kill('SIGKILL');
     await Promise.all([...running, ...abandoned]);
     server = await startChildServer(env);

@@ -19,7 +19,9 @@ it('drains an in-flight checkout on SIGTERM and keeps its order', { timeout: 60_
   assert.equal((await api.post(`/store/carts/${cart.body.id}/lines`, { sku, quantity: 1 })).status, 201);
 
   const slowCheckout = api.post(`/store/carts/${cart.body.id}/checkout`, checkoutBody('slow@example.com', 'tok_slow'), { idempotencyKey: 'slow-1' });
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // The slow card takes 2 s: SIGTERM at 1 s lands while the checkout is inside the server
+  // even when a loaded machine delays the request's arrival by most of a second.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
   const exited = server.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 100));
   const readiness = await api.get('/readyz').catch(() => undefined);
