@@ -129,7 +129,7 @@ export function createStockStore(sql: Sql): StockStore {
           tx,
           requests.map((request) => request.sku),
           nowMs,
-          cartId,
+          [cartId],
         );
         const result = decideHolds(stock, cartId, requests);
         await stock.flush();
@@ -142,7 +142,7 @@ export function createStockStore(sql: Sql): StockStore {
         const heldSkus = (await tx`SELECT sku FROM stock_holds WHERE cart_id = ${cartId}` as Row[]).map((row) => text(row, 'sku'));
         const wanted = heldSkus.filter((sku) => skus === undefined || skus.includes(sku));
         if (wanted.length === 0) return;
-        const stock = await lockStock(tx, wanted, nowMs, cartId);
+        const stock = await lockStock(tx, wanted, nowMs, [cartId]);
         // A hold that appeared after the first read is left alone: it was not asked to go.
         // Releasing never adds to sold + held, so it needs no room and cannot break the invariant.
         for (const sku of wanted) stock.putHold(cartId, sku, 0, nowMs, false);
