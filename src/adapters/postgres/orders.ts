@@ -12,8 +12,8 @@ import type { Totals } from '../../core/pricing.ts';
 import type { Shortage } from '../../core/stock.ts';
 import { combineSales, staleOrdersMax } from '../sqlite/orders.ts';
 import { cursorInt, encodeCursor, int, json, pageSize, refuseNul, text, textOrNull, type Row } from './codec.ts';
-import { all, read, RetryTransaction, transaction, type Sql, type Tx } from './connection.ts';
-import { createCommitBatcher } from './batcher.ts';
+import { all, isUniqueViolation, read, RetryTransaction, transaction, type Sql, type Tx } from './connection.ts';
+import { createBatcher } from './batcher.ts';
 import { appendEvents, insertEvents } from './events.ts';
 import { lockStock, toLevel, type LockedStock } from './ledger.ts';
 
@@ -206,7 +206,16 @@ async function transitionInTransaction(tx: Tx, input: TransitionInput): Promise<
 }
 
 export function createOrderStore(sql: Sql): OrderStore {
-  const batcher = createCommitBatcher(sql, commitBatch);
+  const batcher = createBatcher(sql, async (tx: Tx, inputs: readonly CommitOrderInput[]) => {
+    try {
+      return await commitBatch(tx, inputs);
+    } catch (error) {
+      // Another instance wrote one of these carts' orders after our first read: run again, and
+      // the fresh read answers 'cart-completed' for it.
+      if (isUniqueViolation(error, 'orders_cart_id_key')) throw new RetryTransaction('a cart became an order meanwhile');
+      throw error;
+    }
+  });
   async function orderWhere(column: 'id' | 'cart_id', key: string): Promise<Order | undefined> {
     const rows = await read(() => sql.unsafe(`SELECT ${orderColumns} FROM orders WHERE ${column} = $1`, [key]));
     const row = (rows as Row[])[0];
@@ -215,7 +224,7 @@ export function createOrderStore(sql: Sql): OrderStore {
 
   return {
     commitOrder(input) {
-      return batcher.commit(input);
+      return batcher.run(input);
     },
 
     getOrder: (id) => orderWhere('id', id),
