@@ -1,6 +1,7 @@
 // Two `peakcart serve` processes on one PostgreSQL, as the scale-out runs: shoppers spread over
 // both race for a few units and nothing is oversold; one cart checked out on both at once
-// becomes one order; each outbox event reaches a webhook once although both instances relay.
+// becomes one order; each outbox event reaches a webhook once although both instances relay;
+// an instance stopped with SIGTERM turns not-ready first and finishes its checkout.
 
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -124,5 +125,25 @@ describe('two instances on one PostgreSQL', { skip }, () => {
     } finally {
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
     }
+  });
+
+  // Last: it stops instance b.
+  it('drains an in-flight checkout on SIGTERM, not-ready first, and the other instance sees the order', async () => {
+    const { sku } = await createProduct(apis[0]!, { onHand: 3 });
+    const cart = await apis[1]!.post('/store/carts', {});
+    assert.equal((await apis[1]!.post(`/store/carts/${cart.body.id}/lines`, { sku, quantity: 1 })).status, 201);
+    const slowCheckout = apis[1]!.post(`/store/carts/${cart.body.id}/checkout`, checkoutBody('slow@example.com', 'tok_slow'), { idempotencyKey: 'slow-two' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exited = instances[1]!.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const readiness = await apis[1]!.get('/readyz').catch(() => undefined);
+    // Either the listener is already closed or it says it is not ready: never "ready".
+    if (readiness !== undefined) assertProblem(readiness, 503);
+    const placed = await slowCheckout;
+    assert.equal(placed.status, 201, JSON.stringify(placed.body));
+    assert.equal(await exited, 0, instances[1]!.output());
+    const order = await apis[0]!.get(`/admin/orders/${placed.body.id}`, { admin: true });
+    assert.equal(order.body.status, 'paid');
+    assert.equal((await apis[0]!.get('/readyz')).status, 200);
   });
 });

@@ -136,10 +136,22 @@ export async function startPostgres(label = 'pg'): Promise<PostgresServer> {
     return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
   }
 
+  // Should this test process die without its after() hooks, PostgreSQL must not outlive it.
+  const stopOnExit = () => {
+    const pid = postmasterPid();
+    try {
+      if (pid !== undefined && child !== undefined) process.kill(pid, 'SIGQUIT');
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once('exit', stopOnExit);
+
   await start();
   try {
     await psql('CREATE DATABASE peakcart');
   } catch (error) {
+    process.removeListener('exit', stopOnExit);
     await stop();
     rmSync(root, { recursive: true, force: true });
     throw error;
@@ -157,6 +169,7 @@ export async function startPostgres(label = 'pg'): Promise<PostgresServer> {
     stop,
     start,
     async destroy() {
+      process.removeListener('exit', stopOnExit);
       await stop();
       rmSync(root, { recursive: true, force: true });
     },

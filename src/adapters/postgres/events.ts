@@ -24,9 +24,19 @@ export async function appendEvents(tx: Tx, events: readonly DomainEvent[]): Prom
   const [counter] = (await tx`UPDATE counters SET value = value + ${events.length} WHERE name = 'event_sequence' RETURNING value`) as Row[];
   if (counter === undefined) throw new Error('the event_sequence counter is missing');
   const first = int(counter, 'value') - events.length + 1;
+  await insertEvents(
+    tx,
+    events.map((event, index) => ({ ...event, sequence: first + index })),
+  );
+}
+
+/** Writes events whose sequences the caller took from the event_sequence counter. */
+export async function insertEvents(tx: Tx, events: ReadonlyArray<DomainEvent & { sequence: number }>): Promise<void> {
+  if (events.length === 0) return;
+  for (const event of events) refuseNul({ 'event id': event.id, 'event type': event.type });
   await tx`
     INSERT INTO outbox_events (sequence, id, type, occurred_at_ms, data_json)
-    SELECT unnest(${events.map((_, index) => first + index)}::INT8[]), unnest(${events.map((event) => event.id)}::TEXT[]),
+    SELECT unnest(${events.map((event) => event.sequence)}::INT8[]), unnest(${events.map((event) => event.id)}::TEXT[]),
            unnest(${events.map((event) => event.type)}::TEXT[]), unnest(${events.map((event) => event.occurredAtMs)}::INT8[]),
            unnest(${events.map((event) => JSON.stringify(event.data))}::TEXT[])`;
 }

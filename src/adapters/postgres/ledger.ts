@@ -34,8 +34,8 @@ interface LockedRow {
 /** The locked SKUs of one transaction, with their counters exact at nowMs. */
 export interface LockedStock {
   counters(sku: string): Counters;
-  /** The cart's holds (on every SKU, locked or not), read after the locks were taken. */
-  cartHolds(): Hold[];
+  /** The live holds of the carts read (on every SKU, locked or not), read after the locks were taken. */
+  cartHolds(cartId: string): Hold[];
   /** The cart's hold on a locked SKU, 0 when none. */
   heldBy(cartId: string, sku: string): number;
   /** Sets one hold to `quantity` (0 deletes it) and moves `held` by the difference. */
@@ -65,9 +65,9 @@ export async function subtractHeld(tx: Tx, unitsBySku: ReadonlyMap<string, numbe
 
 /**
  * Locks these SKUs' rows (creating missing ones at zero), releases their expired holds, and
- * reads `cartId`'s holds, all in one round trip.
+ * reads the live holds of `cartIds`, all in one round trip.
  */
-export async function lockStock(tx: Tx, skus: readonly string[], nowMs: number, cartId?: string): Promise<LockedStock> {
+export async function lockStock(tx: Tx, skus: readonly string[], nowMs: number, cartIds: readonly string[] = []): Promise<LockedStock> {
   const sorted = uniqueSorted(skus);
   for (const sku of sorted) refuseNul({ sku });
   const [, lockedRows, expired, holdRows] = await all([
@@ -80,9 +80,9 @@ export async function lockStock(tx: Tx, skus: readonly string[], nowMs: number, 
     sorted.length === 0
       ? Promise.resolve([])
       : tx`DELETE FROM stock_holds WHERE sku = ANY(${sorted}::TEXT[]) AND expires_at_ms <= ${nowMs} RETURNING sku, quantity`,
-    cartId === undefined
+    cartIds.length === 0
       ? Promise.resolve([])
-      : tx`SELECT sku, quantity, expires_at_ms FROM stock_holds WHERE cart_id = ${cartId} AND expires_at_ms > ${nowMs} ORDER BY sku`,
+      : tx`SELECT cart_id, sku, quantity, expires_at_ms FROM stock_holds WHERE cart_id = ANY(${[...cartIds]}::TEXT[]) AND expires_at_ms > ${nowMs} ORDER BY cart_id, sku`,
   ]);
 
   const rows = new Map<string, LockedRow>();
@@ -104,12 +104,13 @@ export async function lockStock(tx: Tx, skus: readonly string[], nowMs: number, 
   if (expiredBySku.size > 0) await subtractHeld(tx, expiredBySku);
 
   const holds: Hold[] = (holdRows as Row[]).map((found) => ({
-    cartId: cartId ?? '',
+    cartId: text(found, 'cart_id'),
     sku: text(found, 'sku'),
     quantity: int(found, 'quantity'),
     expiresAtMs: int(found, 'expires_at_ms'),
   }));
-  const holdsBySku = new Map<string, number>(holds.map((held) => [held.sku, held.quantity]));
+  const holdsByCartAndSku = new Map<string, number>(holds.map((held) => [`${held.cartId}\u0000${held.sku}`, held.quantity]));
+  const cartsRead = new Set(cartIds);
   const holdWrites = new Map<string, { cartId: string; sku: string; quantity: number; expiresAtMs: number }>();
   const movementWrites: Array<Movement & { seq: number }> = [];
 
@@ -123,8 +124,8 @@ export async function lockStock(tx: Tx, skus: readonly string[], nowMs: number, 
     rowOf(sku);
     const pending = holdWrites.get(`${holder}\u0000${sku}`);
     if (pending !== undefined) return pending.quantity;
-    if (holder !== cartId) throw new Error(`the holds of ${holder} were not read by this transaction`);
-    return holdsBySku.get(sku) ?? 0;
+    if (!cartsRead.has(holder)) throw new Error(`the holds of ${holder} were not read by this transaction`);
+    return holdsByCartAndSku.get(`${holder}\u0000${sku}`) ?? 0;
   }
 
   return {
@@ -132,8 +133,8 @@ export async function lockStock(tx: Tx, skus: readonly string[], nowMs: number, 
       return { ...rowOf(sku).now };
     },
 
-    cartHolds() {
-      return holds.map((held) => ({ ...held }));
+    cartHolds(cartId) {
+      return holds.filter((held) => held.cartId === cartId).map((held) => ({ ...held }));
     },
 
     heldBy,

@@ -6,7 +6,8 @@ import type { MovementRequest, MovementResult, StockStore } from '../../core/por
 import type { Hold, HoldRequest, HoldResult, MovementType, Shortage, StockLevel, StockMovement } from '../../core/stock.ts';
 import { holdRequestsMax, holdSweepBatchMax, movementPageSizeMax } from '../sqlite/stock.ts';
 import { int, pageSize, text, textOrNull, type Row } from './codec.ts';
-import { read, transaction, type Sql } from './connection.ts';
+import { read, transaction, type Sql, type Tx } from './connection.ts';
+import { createBatcher } from './batcher.ts';
 import { afterMovement, lockStock, subtractHeld, toLevel, type LockedStock } from './ledger.ts';
 
 const movementTypes: readonly MovementType[] = ['receive', 'adjust', 'sale', 'return', 'ship', 'sync'];
@@ -66,7 +67,33 @@ function decideHolds(stock: LockedStock, cartId: string, requests: HoldRequest[]
   return { ok: true, holds };
 }
 
+interface SetHolds {
+  cartId: string;
+  requests: HoldRequest[];
+  nowMs: number;
+}
+
+/**
+ * Sets the holds of a batch of carts in one transaction, each decided in turn against the
+ * stock the ones before it left, as if they had run one after the other.
+ */
+async function setHoldsBatch(tx: Tx, batch: readonly SetHolds[]): Promise<HoldResult[]> {
+  const nowMs = Math.max(...batch.map((item) => item.nowMs));
+  const stock = await lockStock(
+    tx,
+    batch.flatMap((item) => item.requests.map((request) => request.sku)),
+    nowMs,
+    [...new Set(batch.map((item) => item.cartId))],
+  );
+  const results = batch.map((item) => decideHolds(stock, item.cartId, item.requests));
+  await stock.flush();
+  return results;
+}
+
 export function createStockStore(sql: Sql): StockStore {
+  // A flash sale with holds at add-to-cart: many carts hold one hot SKU, one lock per batch.
+  const holdBatcher = createBatcher(sql, setHoldsBatch);
+
   async function movement(request: Omit<MovementRequest, 'quantity'> & { quantityOf: (onHand: number) => number }, nowMs: number): Promise<MovementResult> {
     if (!movementTypes.includes(request.type)) throw new Error(`unknown movement type ${request.type}`);
     return transaction(sql, async (tx) => {
@@ -124,17 +151,7 @@ export function createStockStore(sql: Sql): StockStore {
 
     async setHolds(cartId, requests, nowMs) {
       checkHoldRequests(requests, nowMs);
-      return transaction(sql, async (tx) => {
-        const stock = await lockStock(
-          tx,
-          requests.map((request) => request.sku),
-          nowMs,
-          cartId,
-        );
-        const result = decideHolds(stock, cartId, requests);
-        await stock.flush();
-        return result;
-      });
+      return holdBatcher.run({ cartId, requests, nowMs });
     },
 
     async releaseHolds(cartId, skus, nowMs) {
@@ -142,7 +159,7 @@ export function createStockStore(sql: Sql): StockStore {
         const heldSkus = (await tx`SELECT sku FROM stock_holds WHERE cart_id = ${cartId}` as Row[]).map((row) => text(row, 'sku'));
         const wanted = heldSkus.filter((sku) => skus === undefined || skus.includes(sku));
         if (wanted.length === 0) return;
-        const stock = await lockStock(tx, wanted, nowMs, cartId);
+        const stock = await lockStock(tx, wanted, nowMs, [cartId]);
         // A hold that appeared after the first read is left alone: it was not asked to go.
         // Releasing never adds to sold + held, so it needs no room and cannot break the invariant.
         for (const sku of wanted) stock.putHold(cartId, sku, 0, nowMs, false);
