@@ -1,4 +1,5 @@
-// Redis fails during a flash sale: a real `peakcart serve` process (SQLite + Redis holds) sells
+// Redis fails during a flash sale: a real `peakcart serve` process in the scale-out setup
+// (PostgreSQL as the system of record, Redis for the holds, both real servers) sells
 // a limited SKU to concurrent shoppers while Redis is (1) killed with -9 and started again on
 // the same port, and (2) flushed with FLUSHALL. Every acknowledged order must be stored,
 // nothing oversold, lost holds re-held at checkout or refused with a clear 409, requests while
@@ -6,14 +7,16 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { checkoutBody, client, createProduct, type Reply } from '../support/client.ts';
 import { allOrders, assertProblem, problemCode, waitFor } from '../support/http-helpers.ts';
+import { postgresSkipReason, startPostgres, type PostgresServer } from '../support/postgres-server.ts';
 import { redisSkipReason, startRedis, type RedisNode } from '../support/redis-server.ts';
 import { startChildServer, tempDir, type ChildServer } from '../support/server.ts';
 
-const skip = redisSkipReason();
+const skip = redisSkipReason() || postgresSkipReason();
+let postgres: PostgresServer | undefined;
 const stockUnits = 40;
 const shoppers = 120;
 const holdTtlMs = 2_000;
@@ -22,7 +25,11 @@ const replyMsMax = 10_000;
 const retriesMax = 30;
 
 const running: Array<{ server?: ChildServer; redis?: RedisNode; dir: { remove(): void } }> = [];
+before(async () => {
+  if (skip === false) postgres = await startPostgres('redis-faults');
+});
 after(async () => {
+  await postgres?.destroy();
   for (const run of running) {
     await run.server?.kill('SIGKILL');
     await run.redis?.stop();
@@ -79,8 +86,10 @@ async function flashSale(label: string, fault: (redis: RedisNode, probe: () => P
   running.push(run);
   const redis = await startRedis({ persistence: 'aof' });
   run.redis = redis;
+  if (postgres === undefined) throw new Error('PostgreSQL did not start');
   const server = await startChildServer({
-    PEAKCART_DB: join(dir.path, 'peakcart.db'),
+    PEAKCART_DATABASE_URL: await postgres.createDatabase(`faults_${label}`),
+    PEAKCART_DB: join(dir.path, 'unused.db'),
     PEAKCART_REDIS_URL: redis.url,
     PEAKCART_REDIS_RELOAD_QUARANTINE_MS: '300',
     PEAKCART_CHECKOUT_HOLD_MIN_MS: String(holdTtlMs),
@@ -93,7 +102,7 @@ async function flashSale(label: string, fault: (redis: RedisNode, probe: () => P
   // While Redis is out, a hold is refused at once with 503 + Retry-After (nothing is written).
   const probe = async () => {
     const cart = await api.post('/store/carts', {});
-    assert.equal(cart.status, 201, 'carts live in the store, not in Redis');
+    assert.equal(cart.status, 201, 'carts live in PostgreSQL, not in Redis');
     const startedMs = Date.now();
     const line = await api.post(`/store/carts/${cart.body.id}/lines`, { sku, quantity: 1 });
     assertProblem(line, 503, 'overloaded');
