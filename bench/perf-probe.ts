@@ -3,7 +3,9 @@
 // browse mix and the checkout latency at 70% of the order rate, and prints the ratios the
 // "make it fast" targets are stated in. The load comes from a second child process (undici
 // keep-alive pools), so the generator's cost is never counted as the server's.
-//   node bench/perf-probe.ts [--seconds N] [--shoppers N] [--phases ceiling,orders,browse,open]
+//   node bench/perf-probe.ts [--seconds 24] [--rounds 4] [--shoppers 256] [--ceiling-connections 64]
+//                            [--phases ceiling,orders,browse,open]
+// --seconds is each workload's total, taken in --rounds slices that alternate between them.
 //   PROBE_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/perf-probe.ts
 // The figures are only comparable within one run: the machine is shared.
 
@@ -23,7 +25,8 @@ interface ProbeSettings {
   skus: string[];
   seconds: number;
   shoppers: number;
-  ceilingConnections: number[];
+  ceilingConnections: number;
+  rounds: number;
   browseConnections: number;
   phases: string[];
   serverPid: number;
@@ -74,7 +77,16 @@ async function generate(settings: ProbeSettings): Promise<void> {
     return { ok: placed.status === 201, status: placed.status };
   }
 
-  async function closedLoop(concurrency: number, seconds: number, task: () => Promise<{ ok: boolean; status: number }>) {
+  interface LoopRun {
+    ok: number;
+    elapsedS: number;
+    serverCpuS: number;
+    generatorCpuS: number;
+    latency: Histogram;
+    errors: Record<string, number>;
+  }
+
+  async function closedLoop(concurrency: number, seconds: number, task: () => Promise<{ ok: boolean; status: number }>): Promise<LoopRun> {
     const latency = newHistogram();
     const errors: Record<string, number> = {};
     let ok = 0;
@@ -93,17 +105,42 @@ async function generate(settings: ProbeSettings): Promise<void> {
         }
       }),
     );
-    const elapsedS = (performance.now() - startedAt) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    const serverCpuS = cpuSecondsOf(settings.serverPid) - serverCpuBefore;
+    return {
+      ok,
+      elapsedS: (performance.now() - startedAt) / 1000,
+      serverCpuS: cpuSecondsOf(settings.serverPid) - serverCpuBefore,
+      generatorCpuS: (cpu.user + cpu.system) / 1e6,
+      latency,
+      errors,
+    };
+  }
+
+  /** Several slices of one workload, interleaved with the others, as one figure. */
+  function report(concurrency: number, runs: LoopRun[]) {
+    const latency = newHistogram();
+    const errors: Record<string, number> = {};
+    let ok = 0;
+    let elapsedS = 0;
+    let serverCpuS = 0;
+    let generatorCpuS = 0;
+    for (const run of runs) {
+      latency.add(run.latency);
+      for (const [status, count] of Object.entries(run.errors)) errors[status] = (errors[status] ?? 0) + count;
+      ok += run.ok;
+      elapsedS += run.elapsedS;
+      serverCpuS += run.serverCpuS;
+      generatorCpuS += run.generatorCpuS;
+    }
     return {
       concurrency,
       elapsedS: round(elapsedS),
       okPerS: round(ok / elapsedS),
+      perSlice: runs.map((run) => round(run.ok / run.elapsedS)),
       ok,
       errors,
       latencyMs: summary(latency),
-      generatorCpu: round((cpu.user + cpu.system) / 1e6 / elapsedS),
+      generatorCpu: round(generatorCpuS / elapsedS),
       serverCpu: round(serverCpuS / elapsedS),
       // Server CPU time per completed unit (request or order), the figure least bent by noise.
       serverCpuUsPerOk: ok > 0 ? Math.round((serverCpuS * 1e6) / ok) : null,
@@ -161,23 +198,31 @@ async function generate(settings: ProbeSettings): Promise<void> {
   }
 
   const out: Record<string, unknown> = {};
-  const seconds = settings.seconds;
+  const { phases, rounds } = settings;
+  const slice = settings.seconds / rounds;
   // Warm the JIT on the paths measured; none of this is counted.
-  if (settings.phases.includes('ceiling')) await closedLoop(64, 2, health);
-  if (settings.phases.includes('orders') || settings.phases.includes('open')) await closedLoop(64, 3, () => order());
-  if (settings.phases.includes('browse')) await closedLoop(32, 2, browse);
+  if (phases.includes('ceiling')) await closedLoop(settings.ceilingConnections, 2, health);
+  if (phases.includes('orders') || phases.includes('open')) await closedLoop(64, 3, () => order());
+  if (phases.includes('browse')) await closedLoop(32, 2, browse);
 
-  if (settings.phases.includes('ceiling')) {
-    const runs = [];
-    for (const connections of settings.ceilingConnections) runs.push(await closedLoop(connections, seconds, health));
-    out['ceiling'] = runs;
-    out['ceilingRps'] = Math.max(...runs.map((run) => run.okPerS));
+  // The workloads take turns in short slices, so a noisy neighbour on the shared machine
+  // weighs on all of them alike and the ratios stay comparable.
+  const runs: Record<string, LoopRun[]> = { ceiling: [], orders: [], browse: [] };
+  for (let round = 0; round < rounds; round++) {
+    if (phases.includes('ceiling')) runs['ceiling']?.push(await closedLoop(settings.ceilingConnections, slice, health));
+    if (phases.includes('orders')) runs['orders']?.push(await closedLoop(settings.shoppers, slice, () => order()));
+    if (phases.includes('browse')) runs['browse']?.push(await closedLoop(settings.browseConnections, slice, browse));
   }
-  if (settings.phases.includes('orders')) out['orders'] = await closedLoop(settings.shoppers, seconds, () => order());
-  if (settings.phases.includes('browse')) out['browse'] = await closedLoop(settings.browseConnections, seconds, browse);
-  if (settings.phases.includes('open')) {
+  if (phases.includes('ceiling')) {
+    const ceiling = report(settings.ceilingConnections, runs['ceiling'] ?? []);
+    out['ceiling'] = ceiling;
+    out['ceilingRps'] = ceiling.okPerS;
+  }
+  if (phases.includes('orders')) out['orders'] = report(settings.shoppers, runs['orders'] ?? []);
+  if (phases.includes('browse')) out['browse'] = report(settings.browseConnections, runs['browse'] ?? []);
+  if (phases.includes('open')) {
     const maxRate = (out['orders'] as { okPerS: number } | undefined)?.okPerS;
-    if (maxRate !== undefined && maxRate > 0) out['open70'] = await openLoop(maxRate * 0.7, seconds);
+    if (maxRate !== undefined && maxRate > 0) out['open70'] = await openLoop(maxRate * 0.7, Math.min(10, settings.seconds));
   }
   await pool.close();
   process.stdout.write(JSON.stringify(out));
@@ -200,7 +245,9 @@ function cpuSecondsOf(pid: number): number {
 async function conduct(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      seconds: { type: 'string', default: '8' },
+      seconds: { type: 'string', default: '24' },
+      rounds: { type: 'string', default: '4' },
+      'ceiling-connections': { type: 'string', default: '64' },
       shoppers: { type: 'string', default: '256' },
       phases: { type: 'string', default: 'ceiling,orders,browse,open' },
     },
@@ -230,7 +277,8 @@ async function conduct(): Promise<void> {
       skus: browseProducts.map((product) => product.sku),
       seconds: Number(values.seconds),
       shoppers: Number(values.shoppers),
-      ceilingConnections: [64, 256],
+      ceilingConnections: Number(values['ceiling-connections']),
+      rounds: Number(values.rounds),
       browseConnections: 64,
       phases: values.phases.split(','),
       serverPid: server.process.pid ?? 0,
@@ -245,7 +293,7 @@ async function conduct(): Promise<void> {
     if (code !== 0) throw new Error(`the generator failed (exit ${code})`);
     const result = JSON.parse(output) as Record<string, unknown> & {
       ceilingRps?: number;
-      ceiling?: Array<{ serverCpuUsPerOk: number | null }>;
+      ceiling?: { serverCpuUsPerOk: number | null };
       orders?: { okPerS: number; serverCpuUsPerOk: number | null };
       browse?: { okPerS: number; serverCpuUsPerOk: number | null };
       open70?: { checkoutLatencyMs: { p99: number } };
@@ -257,7 +305,7 @@ async function conduct(): Promise<void> {
       ordersPerCeiling: ceiling && result.orders ? round((100 * result.orders.okPerS) / ceiling) / 100 : undefined,
       browsePerCeiling: ceiling && result.browse ? round((100 * result.browse.okPerS) / ceiling) / 100 : undefined,
       checkoutP99MsAt70: result.open70?.checkoutLatencyMs.p99,
-      serverCpuUsPerNoop: result.ceiling?.[0]?.serverCpuUsPerOk,
+      serverCpuUsPerNoop: result.ceiling?.serverCpuUsPerOk,
       serverCpuUsPerOrder: result.orders?.serverCpuUsPerOk,
       serverCpuUsPerBrowse: result.browse?.serverCpuUsPerOk,
       serverCpuS: round(cpuSecondsOf(serverPid) - cpuBefore),
