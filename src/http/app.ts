@@ -64,8 +64,8 @@ export function createApp(options: AppOptions, docsAssets?: DocsAssets): OpenAPI
 
   app.use('/store/*', jsonBody(options.bodyBytesMax));
   app.use('/admin/*', jsonBody(options.bodyBytesMax));
-  app.use('/store/*', idempotency(shop.deps.store.idempotency, shop.deps.clock));
-  app.use('/admin/*', idempotency(shop.deps.store.idempotency, shop.deps.clock));
+  app.use('/store/*', idempotency(shop.deps.store.idempotency, shop.deps.clock, options.hashText));
+  app.use('/admin/*', idempotency(shop.deps.store.idempotency, shop.deps.clock, options.hashText));
 
   storeCatalogRoutes(app, options);
   storeCartRoutes(app, options);

@@ -10,18 +10,18 @@ import { createShop, type Shop } from '../core/shop.ts';
 import type { Store } from '../core/ports.ts';
 import { createApp } from '../http/app.ts';
 import { createRelay } from '../outbox/relay.ts';
-import { webCryptoIds } from '../platform/web-crypto.ts';
 import { resolveAdminKey } from './admin-key.ts';
 import type { RuntimeConfig } from './config.ts';
 import { swaggerUiAssets } from './docs-assets.ts';
 import { createLogger } from './logger.ts';
 import { createPromMetrics } from './metrics.ts';
+import { nodeIds, sha256HexSync } from './node-ids.ts';
 
 export const systemClock = { nowMs: () => Date.now() };
 
 export async function openShop(config: RuntimeConfig): Promise<{ shop: Shop; store: Store }> {
   const store = await openSqliteStore({ path: config.dbPath });
-  const shop = createShop({ store, clock: systemClock, ids: webCryptoIds, payments: createTestPaymentProvider(), config: config.shop });
+  const shop = createShop({ store, clock: systemClock, ids: nodeIds, payments: createTestPaymentProvider(), config: config.shop });
   return { shop, store };
 }
 
@@ -72,6 +72,7 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
       inFlightMax: config.inFlightMax,
       isReady: () => ready,
       pingStore: () => store.ping(),
+      hashText: sha256HexSync,
     },
     swaggerUiAssets(),
   );
