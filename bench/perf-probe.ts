@@ -310,7 +310,10 @@ async function conduct(): Promise<void> {
       serverCpuUsPerBrowse: result.browse?.serverCpuUsPerOk,
       serverCpuS: round(cpuSecondsOf(serverPid) - cpuBefore),
     };
-    console.log(JSON.stringify({ ...result, ratios }, null, 1));
+    const scrape = (await api.get('/metrics')).body as string;
+    const gauge = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(scrape)?.[1] ?? NaN);
+    const writes = { transactions: gauge('peakcart_store_write_transactions'), writes: gauge('peakcart_store_writes') };
+    console.log(JSON.stringify({ ...result, writes: { ...writes, writesPerTransaction: round(writes.writes / writes.transactions) }, ratios }, null, 1));
     console.log(`RATIOS ${JSON.stringify(ratios)}`);
   } finally {
     await server.kill('SIGTERM');

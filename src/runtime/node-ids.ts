@@ -30,13 +30,34 @@ function randomText(length: number): string {
   return text;
 }
 
+/** In ASCII order, so that a fixed-width number written with it sorts as the number does. */
+const sortableAlphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** 62^8 milliseconds are about 6,900 years. */
+const timeSymbols = 8;
+
+/**
+ * The creation time, fixed width and sortable. Ids made close in time then sort close together,
+ * so the store's indexes on them take new rows at one edge of the B-tree instead of dirtying a
+ * random page per row (which made every group commit write hundreds of pages).
+ */
+function timePrefix(nowMs: number): string {
+  let text = '';
+  let rest = Math.max(0, Math.floor(nowMs));
+  for (let i = 0; i < timeSymbols; i++) {
+    text = sortableAlphabet[rest % 62] + text;
+    rest = Math.floor(rest / 62);
+  }
+  return text;
+}
+
 export function sha256HexSync(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 export const nodeIds: Ids = {
-  // 22 symbols of 62 are about 131 bits: unguessable, which makes a cart id a capability.
-  newId: (prefix) => `${prefix}_${randomText(22)}`,
+  // 22 random symbols of 62 are about 131 bits: unguessable, which makes a cart id a
+  // capability. The time before them adds no guessable part to those bits.
+  newId: (prefix) => `${prefix}_${timePrefix(Date.now())}${randomText(22)}`,
   newSecret: () => randomText(32),
   hashSecret: async (secret) => sha256HexSync(secret),
 };

@@ -4,7 +4,7 @@
 
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { openSqliteStore } from '../adapters/sqlite/store.ts';
+import { openSqliteStore, type SqliteStore } from '../adapters/sqlite/store.ts';
 import { createTestPaymentProvider } from '../adapters/payments/test-provider.ts';
 import { createShop, type Shop } from '../core/shop.ts';
 import type { Store } from '../core/ports.ts';
@@ -60,7 +60,7 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
     process.stdout.write(`\nGenerated admin key (kept in ${path}):\n  ${key}\n\n`);
   });
   let ready = true;
-  const metrics = createPromMetrics();
+  const metrics = createPromMetrics('stats' in store ? (store as SqliteStore).stats : undefined);
   const app = createApp(
     {
       shop,
