@@ -29,8 +29,17 @@ export function deepFreeze<T>(value: T): T {
  */
 export function dataVersionWatcher(prepare: Prepare): { changedElsewhere(): boolean } {
   let seen: unknown = prepare('PRAGMA data_version').get()?.['data_version'];
+  // One look per synchronous stretch of code: a request reading several SKUs in a loop asks
+  // SQLite once. Nothing can commit between two reads with no await between them.
+  let looked = false;
+  const forget = () => {
+    looked = false;
+  };
   return {
     changedElsewhere() {
+      if (looked) return false;
+      looked = true;
+      queueMicrotask(forget);
       const now = prepare('PRAGMA data_version').get()?.['data_version'];
       if (now === seen) return false;
       seen = now;
