@@ -135,6 +135,12 @@ export function createLedger(prepare: Prepare): Ledger {
       if (quantity > 0) refuseNul({ 'cart id': cartId, sku });
       const current = ledger.holdOf(cartId, sku)?.quantity ?? 0;
       if (current === 0 && quantity === 0) return;
+      if (current === quantity) {
+        // A renewal (checkout re-takes a cart's hold to cover the payment): only the expiry moves,
+        // `held` stays, so the SKU's level row (the hot row of a sale) is not rewritten.
+        prepare(sql.upsertHold).run({ cartId, sku, quantity, expiresAtMs });
+        return;
+      }
       const before = ledger.counters(sku);
       // The level row first: stock_holds references it.
       ledger.writeCounters(sku, before, { ...before, held: before.held - current + quantity }, oversellAllowed);
