@@ -86,6 +86,11 @@ export interface Ledger {
   recordMovement(movement: Movement): void;
   /** Applies a movement to its SKU's counters and records it: a sale, a return, a shipment. */
   move(movement: Movement, oversellAllowed: boolean): void;
+  /**
+   * Turns a cart into sales: deletes all its holds and applies each sale, writing each SKU's
+   * level row once (held down by the cart's hold, sold up by the sale) instead of twice.
+   */
+  sellFromHolds(cartId: string, sales: ReadonlyArray<Movement & { oversellAllowed: boolean }>): void;
   /** Whether any hold has expired at nowMs (a read, so an idle sweeper needs no write). */
   anyExpired(nowMs: number): boolean;
   /** Deletes up to `limit` expired holds, oldest first, and takes them out of `held`. */
@@ -157,6 +162,28 @@ export function createLedger(prepare: Prepare): Ledger {
       const before = ledger.counters(movement.sku);
       ledger.writeCounters(movement.sku, before, afterMovement(before, movement.type, movement.quantity), oversellAllowed);
       ledger.recordMovement(movement);
+    },
+
+    sellFromHolds(cartId, sales) {
+      const released = new Map<string, number>();
+      for (const hold of ledger.holdsOfCart(cartId)) {
+        released.set(hold.sku, hold.quantity);
+        prepare(sql.deleteHold).run(cartId, hold.sku);
+      }
+      for (const sale of sales) {
+        const before = ledger.counters(sale.sku);
+        const heldBefore = released.get(sale.sku) ?? 0;
+        released.delete(sale.sku);
+        const after = afterMovement({ ...before, held: before.held - heldBefore }, sale.type, sale.quantity);
+        ledger.writeCounters(sale.sku, before, after, sale.oversellAllowed);
+        const { oversellAllowed: _oversellAllowed, ...movement } = sale;
+        ledger.recordMovement(movement);
+      }
+      // Holds on SKUs the cart does not buy (none in a well-formed cart) simply end.
+      for (const [sku, quantity] of released) {
+        const before = ledger.counters(sku);
+        ledger.writeCounters(sku, before, { ...before, held: before.held - quantity }, false);
+      }
     },
 
     anyExpired(nowMs) {

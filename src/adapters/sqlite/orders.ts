@@ -161,10 +161,10 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher): OrderStore
     }
 
     // Every check passed: from here on, everything is written.
-    for (const hold of ledger.holdsOfCart(draft.cartId)) ledger.putHold(draft.cartId, hold.sku, 0, nowMs, false);
-    for (const need of needs) {
-      ledger.move({ sku: need.sku, type: 'sale', quantity: need.quantity, reason: 'order', reference: draft.id, atMs: nowMs }, need.allowBackorder);
-    }
+    ledger.sellFromHolds(
+      draft.cartId,
+      needs.map((need) => ({ sku: need.sku, type: 'sale', quantity: need.quantity, reason: 'order', reference: draft.id, atMs: nowMs, oversellAllowed: need.allowBackorder })),
+    );
     const number = int(asRow(prepare(sql.nextNumber).get('order_number')), 'value');
     const order: Order = { ...draft, number };
     prepare(sql.insert).run({ ...orderParams(order), number, cartId: order.cartId });
