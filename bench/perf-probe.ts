@@ -4,7 +4,7 @@
 // "make it fast" targets are stated in. The load comes from a second child process (undici
 // keep-alive pools), so the generator's cost is never counted as the server's.
 //   node bench/perf-probe.ts [--seconds 24] [--rounds 4] [--shoppers 256] [--ceiling-connections 64]
-//                            [--phases ceiling,orders,browse,open]
+//                            [--phases ceiling,orders,browse,open] [--open-rate ORDERS_PER_S]
 // --seconds is each workload's total, taken in --rounds slices that alternate between them.
 //   PROBE_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/perf-probe.ts
 // The figures are only comparable within one run: the machine is shared.
@@ -30,6 +30,8 @@ interface ProbeSettings {
   browseConnections: number;
   phases: string[];
   serverPid: number;
+  /** A fixed open-model rate (orders/s) instead of 70% of the measured maximum. */
+  openRate: number | undefined;
 }
 
 type Histogram = ReturnType<typeof hdr.build>;
@@ -222,7 +224,8 @@ async function generate(settings: ProbeSettings): Promise<void> {
   if (phases.includes('browse')) out['browse'] = report(settings.browseConnections, runs['browse'] ?? []);
   if (phases.includes('open')) {
     const maxRate = (out['orders'] as { okPerS: number } | undefined)?.okPerS;
-    if (maxRate !== undefined && maxRate > 0) out['open70'] = await openLoop(maxRate * 0.7, Math.min(10, settings.seconds));
+    const rate = settings.openRate ?? (maxRate === undefined ? undefined : maxRate * 0.7);
+    if (rate !== undefined && rate > 0) out['open70'] = await openLoop(rate, Math.min(10, settings.seconds));
   }
   await pool.close();
   process.stdout.write(JSON.stringify(out));
@@ -248,6 +251,7 @@ async function conduct(): Promise<void> {
       seconds: { type: 'string', default: '24' },
       rounds: { type: 'string', default: '4' },
       'ceiling-connections': { type: 'string', default: '64' },
+      'open-rate': { type: 'string' },
       shoppers: { type: 'string', default: '256' },
       phases: { type: 'string', default: 'ceiling,orders,browse,open' },
     },
@@ -282,6 +286,7 @@ async function conduct(): Promise<void> {
       browseConnections: 64,
       phases: values.phases.split(','),
       serverPid: server.process.pid ?? 0,
+      openRate: values['open-rate'] === undefined ? undefined : Number(values['open-rate']),
     };
     const serverPid = settings.serverPid;
     const cpuBefore = cpuSecondsOf(serverPid);
@@ -315,6 +320,7 @@ async function conduct(): Promise<void> {
     const writes = { transactions: gauge('peakcart_store_write_transactions'), writes: gauge('peakcart_store_writes') };
     console.log(JSON.stringify({ ...result, writes: { ...writes, writesPerTransaction: round(writes.writes / writes.transactions) }, ratios }, null, 1));
     console.log(`RATIOS ${JSON.stringify(ratios)}`);
+    if (process.env['PROBE_SHOW_SERVER_OUTPUT'] === '1') console.log(server.output());
   } finally {
     await server.kill('SIGTERM');
     dir.remove();
