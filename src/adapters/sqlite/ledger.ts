@@ -81,8 +81,12 @@ export interface Ledger {
   writeCounters(sku: string, before: Counters, after: Counters, oversellAllowed: boolean): void;
   holdOf(cartId: string, sku: string): Hold | undefined;
   holdsOfCart(cartId: string): Hold[];
-  /** Sets one hold to `quantity` (0 deletes it) and moves `held` by the difference. */
-  putHold(cartId: string, sku: string, quantity: number, expiresAtMs: number, oversellAllowed: boolean): void;
+  /**
+   * Sets one hold to `quantity` (0 deletes it) and moves `held` by the difference. `known` is
+   * the hold's current quantity and the SKU's counters when the caller just read them in this
+   * transaction, so they are not read twice.
+   */
+  putHold(cartId: string, sku: string, quantity: number, expiresAtMs: number, oversellAllowed: boolean, known?: { current: number; counters: Counters }): void;
   recordMovement(movement: Movement): void;
   /** Applies a movement to its SKU's counters and records it: a sale, a return, a shipment. */
   move(movement: Movement, oversellAllowed: boolean): void;
@@ -136,9 +140,9 @@ export function createLedger(prepare: Prepare): Ledger {
         });
     },
 
-    putHold(cartId, sku, quantity, expiresAtMs, oversellAllowed) {
+    putHold(cartId, sku, quantity, expiresAtMs, oversellAllowed, known) {
       if (quantity > 0) refuseNul({ 'cart id': cartId, sku });
-      const current = ledger.holdOf(cartId, sku)?.quantity ?? 0;
+      const current = known?.current ?? ledger.holdOf(cartId, sku)?.quantity ?? 0;
       if (current === 0 && quantity === 0) return;
       if (current === quantity) {
         // A renewal (checkout re-takes a cart's hold to cover the payment): only the expiry moves,
@@ -146,7 +150,7 @@ export function createLedger(prepare: Prepare): Ledger {
         prepare(sql.upsertHold).run({ cartId, sku, quantity, expiresAtMs });
         return;
       }
-      const before = ledger.counters(sku);
+      const before = known?.counters ?? ledger.counters(sku);
       // The level row first: stock_holds references it.
       ledger.writeCounters(sku, before, { ...before, held: before.held - current + quantity }, oversellAllowed);
       if (quantity === 0) prepare(sql.deleteHold).run(cartId, sku);
