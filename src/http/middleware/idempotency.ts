@@ -61,7 +61,8 @@ export function idempotency(store: IdempotencyStore, clock: Clock, hashText: (te
     const body = await sent.text();
     const contentType = sent.headers.get('content-type') ?? 'application/json';
     await store.complete(scope, key, { status, body, contentType }, clock.nowMs());
-    const again = new Response(body, { status, headers: sent.headers });
+    // A null-body status (204, 205, 304) must be rebuilt without a body, even an empty one.
+    const again = new Response(status === 204 || status === 205 || status === 304 ? null : body, { status, headers: sent.headers });
     // Cleared first: assigning over a response makes Hono rebuild the new one around a stream.
     c.res = undefined;
     c.res = again;
