@@ -1,6 +1,6 @@
 // Checkout: the one workflow that turns a cart into an order. It reads top to bottom:
 //   1. validate the cart, its lines, the address and the shipping option
-//   2. hold the units that are not held yet
+//   2. hold the units that are not held yet (or whose hold would end during the payment)
 //   3. authorise the payment
 //   4. write the order, its sale and its events in one transaction
 //   5. capture the payment
@@ -38,7 +38,7 @@ export interface PlacedOrder {
 
 interface ValidatedCheckout {
   cart: Cart;
-  lines: Array<{ info: SkuInfo; quantity: number }>;
+  lines: Array<{ info: SkuInfo; quantity: number; heldUntilMs: number | null }>;
   orderLines: OrderLine[];
   draftTotals: Order['totals'];
 }
@@ -55,12 +55,17 @@ export async function checkout(deps: CoreDeps, orders: OrderService, request: Ch
   const startedAtMs = clock.nowMs();
   const valid = await validate(deps, openCart(stored, startedAtMs), request);
 
-  // 2. Hold what is not held yet (cart holds are renewed to cover the payment).
+  // 2. Hold what is not held yet (cart holds are renewed when they would not outlive the payment).
   const holds: HoldRequest[] = [];
   const heldAtCheckout: string[] = [];
-  for (const { info, quantity } of valid.lines) {
+  const paymentCoveredUntilMs = startedAtMs + deps.config.policy.checkoutHoldMinMs;
+  for (const { info, quantity, heldUntilMs } of valid.lines) {
     const expiresAtMs = checkoutHoldExpiry(deps.config.policy, info.variant, startedAtMs);
     if (expiresAtMs === null) continue;
+    // The line's hold was taken with it, for its quantity; while it outlives a slow payment it
+    // covers this checkout already, and re-taking it would cost every order one more durable
+    // write. (commitOrder checks stock again in any case: a hold is never what prevents oversell.)
+    if (info.variant.holdAt === 'cart' && heldUntilMs !== null && heldUntilMs >= paymentCoveredUntilMs) continue;
     holds.push({ sku: info.variant.sku, quantity, expiresAtMs, allowBackorder: info.variant.allowBackorder });
     if (info.variant.holdAt === 'checkout') heldAtCheckout.push(info.variant.sku);
   }
@@ -149,7 +154,7 @@ async function validate(deps: CoreDeps, cart: Cart, request: CheckoutRequest): P
       throw new DomainError('unknown-sku', `${line.sku} is no longer for sale; remove it from the cart.`, { sku: line.sku, lineId: line.id });
     }
     checkLineQuantity(config.policy, info.variant, line.quantity);
-    lines.push({ info, quantity: line.quantity });
+    lines.push({ info, quantity: line.quantity, heldUntilMs: line.heldUntilMs });
     orderLines.push({
       sku: line.sku,
       productId: info.product.id,

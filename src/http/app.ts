@@ -2,7 +2,6 @@
 // Shop, and turns every failure into problem+json; nothing here touches Node or a database.
 
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { isDomainError } from '../core/errors.ts';
 import type { AppEnv, AppOptions } from './env.ts';
@@ -10,6 +9,7 @@ import { adminAuth } from './middleware/admin-auth.ts';
 import { admission } from './middleware/admission.ts';
 import { jsonBody } from './middleware/body.ts';
 import { noStore } from './middleware/cache.ts';
+import { cors } from './middleware/cors.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { requestId } from './middleware/request-id.ts';
 import { problemResponse } from './problem.ts';
@@ -43,10 +43,10 @@ export function createApp(options: AppOptions, docsAssets?: DocsAssets): OpenAPI
   });
 
   app.use('/store/*', cors({
-    origin: options.corsOrigins,
+    origins: options.corsOrigins,
     allowHeaders: ['content-type', 'idempotency-key', 'authorization', 'x-request-id'],
     exposeHeaders: ['x-request-id', 'etag', 'retry-after', 'idempotent-replayed'],
-    maxAge: 600,
+    maxAgeS: 600,
   }));
 
   app.use('/admin/*', adminAuth(options.adminKey));
@@ -64,8 +64,8 @@ export function createApp(options: AppOptions, docsAssets?: DocsAssets): OpenAPI
 
   app.use('/store/*', jsonBody(options.bodyBytesMax));
   app.use('/admin/*', jsonBody(options.bodyBytesMax));
-  app.use('/store/*', idempotency(shop.deps.store.idempotency, shop.deps.clock));
-  app.use('/admin/*', idempotency(shop.deps.store.idempotency, shop.deps.clock));
+  app.use('/store/*', idempotency(shop.deps.store.idempotency, shop.deps.clock, options.hashText));
+  app.use('/admin/*', idempotency(shop.deps.store.idempotency, shop.deps.clock, options.hashText));
 
   storeCatalogRoutes(app, options);
   storeCartRoutes(app, options);

@@ -18,6 +18,8 @@ export interface AppOptions {
   isReady(): boolean;
   /** Extra readiness check of the store. */
   pingStore(): Promise<void>;
+  /** SHA-256 hex of a text, when the runtime has a faster one than Web Crypto. */
+  hashText?: (text: string) => string | Promise<string>;
 }
 
 export interface AppEnv {

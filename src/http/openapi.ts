@@ -28,10 +28,15 @@ export const problems = {
   503: problem('Overloaded or a dependency is down; retry after Retry-After'),
 } as const;
 
-export const idempotencyHeader = z.object({
-  'idempotency-key': z
-    .string()
-    .max(255)
-    .optional()
-    .openapi({ description: 'Makes the request safe to retry: a replay returns the first response.' }),
-});
+/**
+ * The Idempotency-Key header, documented on each route that takes it. It is checked by the
+ * idempotency middleware (400 idempotency-key-invalid), which runs first; a per-route header
+ * validator would only rebuild every request's header record to check it again.
+ */
+export const idempotencyKeyParameter = {
+  name: 'idempotency-key',
+  in: 'header' as const,
+  required: false,
+  description: 'Makes the request safe to retry: a replay returns the first response.',
+  schema: { type: 'string' as const, maxLength: 255 },
+};

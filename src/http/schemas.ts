@@ -23,9 +23,17 @@ const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 /** An ISO 3166-1 alpha-2 code that names a country; ICU knows the list on every runtime. */
 function isCountryCode(code: string): boolean {
   if (!/^[A-Z]{2}$/.test(code)) return false;
-  const name = regionNames.of(code);
-  return name !== undefined && name !== code && name !== 'Unknown Region' && !['EU', 'EZ', 'UN', 'QO', 'XA', 'XB'].includes(code);
+  let known = countryCodes.get(code);
+  if (known === undefined) {
+    const name = regionNames.of(code);
+    known = name !== undefined && name !== code && name !== 'Unknown Region' && !['EU', 'EZ', 'UN', 'QO', 'XA', 'XB'].includes(code);
+    // At most 26 * 26 entries: the regex above lets nothing else through.
+    countryCodes.set(code, known);
+  }
+  return known;
 }
+/** ICU's answer per two-letter code, asked once: every checkout validates a country. */
+const countryCodes = new Map<string, boolean>();
 const moneyMinor = z.int().min(0).max(amountMinorMax);
 const isoTime = z.string().openapi({ format: 'date-time' });
 const shortRecord = (max: number) =>

@@ -1,10 +1,19 @@
 // Prometheus metrics for the Node runtime: request counts and latency by route, orders,
 // holds and stock-outs, plus the process defaults (event loop lag, memory, GC).
 
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HttpMetrics } from '../http/ports.ts';
 
-export function createPromMetrics(): HttpMetrics {
+/** Group-commit counters of a store that batches its writes (the embedded SQLite store). */
+export interface WriteBatchStats {
+  readonly transactions: number;
+  readonly operations: number;
+}
+
+/** Label sets whose histogram child is kept at hand; routes are templates, so few exist. */
+const requestChildrenMax = 1000;
+
+export function createPromMetrics(writeStats?: Readonly<WriteBatchStats>): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Histogram({
@@ -18,10 +27,38 @@ export function createPromMetrics(): HttpMetrics {
   const revenue = new Counter({ name: 'peakcart_order_revenue_minor_total', help: 'Order totals in minor units', labelNames: ['currency'] as const, registers: [registry] });
   const holds = new Counter({ name: 'peakcart_holds_total', help: 'Stock holds taken at add-to-cart', registers: [registry] });
   const stockOuts = new Counter({ name: 'peakcart_stockouts_total', help: 'Requests refused because a SKU was sold out', registers: [registry] });
+  if (writeStats !== undefined) {
+    // Read at scrape time: writes per transaction is how well group commit batches.
+    new Gauge({
+      name: 'peakcart_store_write_transactions',
+      help: 'Write transactions (group commits) since start',
+      registers: [registry],
+      collect() {
+        this.set(writeStats.transactions);
+      },
+    });
+    new Gauge({
+      name: 'peakcart_store_writes',
+      help: 'Writes carried by those transactions since start',
+      registers: [registry],
+      collect() {
+        this.set(writeStats.operations);
+      },
+    });
+  }
+
+  const requestChildren = new Map<string, ReturnType<typeof requests.labels>>();
 
   return {
     observeRequest(method, route, status, durationMs) {
-      requests.observe({ method, route, status: String(status) }, durationMs / 1000);
+      // One child per label set, found by one string key instead of prom-client hashing the labels.
+      const key = `${method} ${status} ${route}`;
+      let child = requestChildren.get(key);
+      if (child === undefined) {
+        child = requests.labels({ method, route, status: String(status) });
+        if (requestChildren.size < requestChildrenMax) requestChildren.set(key, child);
+      }
+      child.observe(durationMs / 1000);
     },
     countOrder(currency, totalMinor) {
       orders.inc({ currency });

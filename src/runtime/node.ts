@@ -5,20 +5,20 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { openPostgresStore } from '../adapters/postgres/store.ts';
-import { openSqliteStore } from '../adapters/sqlite/store.ts';
+import { openSqliteStore, type SqliteStore } from '../adapters/sqlite/store.ts';
 import { openRedisStore } from '../adapters/redis/store.ts';
 import { createTestPaymentProvider } from '../adapters/payments/test-provider.ts';
 import { createShop, type Shop } from '../core/shop.ts';
 import type { Store } from '../core/ports.ts';
 import { createApp } from '../http/app.ts';
 import { createRelay } from '../outbox/relay.ts';
-import { webCryptoIds } from '../platform/web-crypto.ts';
 import { resolveAdminKey } from './admin-key.ts';
 import type { RuntimeConfig } from './config.ts';
 import { swaggerUiAssets } from './docs-assets.ts';
 import { createLogger } from './logger.ts';
 import { createPromMetrics } from './metrics.ts';
 import { startStorefront, type LiveStorefront } from './storefront.ts';
+import { nodeIds, sha256HexSync } from './node-ids.ts';
 
 export const systemClock = { nowMs: () => Date.now() };
 
@@ -41,7 +41,7 @@ async function withRedisHotPath(config: RuntimeConfig, recordStore: Store): Prom
 
 export async function openShop(config: RuntimeConfig): Promise<{ shop: Shop; store: Store }> {
   const store = await withRedisHotPath(config, await openStore(config));
-  const shop = createShop({ store, clock: systemClock, ids: webCryptoIds, payments: createTestPaymentProvider(), config: config.shop });
+  const shop = createShop({ store, clock: systemClock, ids: nodeIds, payments: createTestPaymentProvider(), config: config.shop });
   return { shop, store };
 }
 
@@ -82,7 +82,7 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
     process.stdout.write(`\nGenerated admin key (kept in ${path}):\n  ${key}\n\n`);
   });
   let ready = true;
-  const metrics = createPromMetrics();
+  const metrics = createPromMetrics('stats' in store ? (store as SqliteStore).stats : undefined);
   const app = createApp(
     {
       shop,
@@ -94,6 +94,7 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
       inFlightMax: config.inFlightMax,
       isReady: () => ready,
       pingStore: () => store.ping(),
+      hashText: sha256HexSync,
     },
     swaggerUiAssets(),
   );

@@ -13,10 +13,11 @@ const sql = {
   cart: `
     SELECT id, version, status, order_id, currency, email, lines_json, created_at_ms, updated_at_ms, expires_at_ms
     FROM carts WHERE id = ?`,
-  exists: 'SELECT 1 AS found FROM carts WHERE id = ?',
+  // A taken id changes nothing (and is reported): one statement instead of a look and an insert.
   insert: `
     INSERT INTO carts (id, version, status, order_id, currency, email, lines_json, created_at_ms, updated_at_ms, expires_at_ms)
-    VALUES (:id, :version, :status, :orderId, :currency, :email, :linesJson, :createdAtMs, :updatedAtMs, :expiresAtMs)`,
+    VALUES (:id, :version, :status, :orderId, :currency, :email, :linesJson, :createdAtMs, :updatedAtMs, :expiresAtMs)
+    ON CONFLICT (id) DO NOTHING`,
   save: `
     UPDATE carts SET version = :version, status = :status, order_id = :orderId, currency = :currency, email = :email,
       lines_json = :linesJson, created_at_ms = :createdAtMs, updated_at_ms = :updatedAtMs, expires_at_ms = :expiresAtMs
@@ -58,10 +59,9 @@ export function createCartStore(prepare: Prepare, batcher: Batcher): CartStore {
   return {
     async createCart(cart) {
       await batcher.run(() => {
-        if (prepare(sql.exists).get(cart.id) !== undefined) {
+        if (Number(prepare(sql.insert).run(cartParams(cart)).changes) === 0) {
           throw new DomainError('conflict', `A cart with id '${cart.id}' already exists.`, { id: cart.id });
         }
-        prepare(sql.insert).run(cartParams(cart));
       });
     },
 

@@ -9,6 +9,7 @@ import type { CatalogStore } from '../../core/ports.ts';
 import type { Batcher } from './batcher.ts';
 import { asRow, bool, cursorText, encodeCursor, flag, int, intOrNull, json, jsonList, pageSize, refuseNul, text, type Row } from './codec.ts';
 import type { Prepare } from './connection.ts';
+import { createReadCache, dataVersionWatcher } from './read-cache.ts';
 
 /** Most words a text search may have; bounds both the query's cost and the statement cache. */
 export const searchWordsMax = 8;
@@ -110,6 +111,17 @@ function searchWords(text: string | undefined): string[] {
 }
 
 export function createCatalogStore(prepare: Prepare, batcher: Batcher): CatalogStore {
+  // Shoppers read the catalog on every page, add-to-cart and checkout; merchants change it
+  // rarely. Reads come from these caches, which every catalog write here empties.
+  const external = dataVersionWatcher(prepare);
+  const invalidateAll = () => {
+    for (const cache of [categoriesCache, bySlugCache, pageCache, skuCache]) cache.invalidate();
+  };
+  const categoriesCache = createReadCache<Category[]>(external, invalidateAll);
+  const bySlugCache = createReadCache<Product | undefined>(external, invalidateAll);
+  const pageCache = createReadCache<Page<Product>>(external, invalidateAll);
+  const skuCache = createReadCache<SkuInfo | undefined>(external, invalidateAll);
+
   /** Products with their variants, in the order of `rows`. */
   function withVariants(rows: Row[]): Product[] {
     const ids = rows.map((row) => text(row, 'id'));
@@ -168,22 +180,28 @@ export function createCatalogStore(prepare: Prepare, batcher: Batcher): CatalogS
 
   return {
     async listCategories() {
-      return prepare(sql.categories)
-        .all()
-        .map((found): Category => {
-          const row = asRow(found);
-          return { slug: text(row, 'slug'), name: text(row, 'name'), description: text(row, 'description'), position: int(row, 'position') };
-        });
+      return categoriesCache.get('all', () =>
+        prepare(sql.categories)
+          .all()
+          .map((found): Category => {
+            const row = asRow(found);
+            return { slug: text(row, 'slug'), name: text(row, 'name'), description: text(row, 'description'), position: int(row, 'position') };
+          }),
+      );
     },
 
     async upsertCategory(category) {
       const { slug, name, description, position } = category;
       refuseNul({ slug, name, description });
-      await batcher.run(() => prepare(sql.upsertCategory).run({ slug, name, description, position }));
+      await batcher.run(() => {
+        invalidateAll();
+        prepare(sql.upsertCategory).run({ slug, name, description, position });
+      });
     },
 
     async createProduct(product) {
       await batcher.run(() => {
+        invalidateAll();
         if (prepare(sql.productById).get(product.id) !== undefined) {
           throw new DomainError('conflict', `A product with id '${product.id}' already exists.`, { id: product.id });
         }
@@ -195,6 +213,7 @@ export function createCatalogStore(prepare: Prepare, batcher: Batcher): CatalogS
 
     async updateProduct(product) {
       await batcher.run(() => {
+        invalidateAll();
         if (prepare(sql.productById).get(product.id) === undefined) {
           throw new DomainError('not-found', `There is no product with id '${product.id}'.`, { id: product.id });
         }
@@ -206,7 +225,10 @@ export function createCatalogStore(prepare: Prepare, batcher: Batcher): CatalogS
 
     async deleteProduct(id) {
       // Variants go with it (ON DELETE CASCADE); stock rows stay, they are the warehouse's truth.
-      return batcher.run(() => Number(prepare(sql.deleteProduct).run(id).changes) > 0);
+      return batcher.run(() => {
+        invalidateAll();
+        return Number(prepare(sql.deleteProduct).run(id).changes) > 0;
+      });
     },
 
     async getProduct(id) {
@@ -214,49 +236,19 @@ export function createCatalogStore(prepare: Prepare, batcher: Batcher): CatalogS
     },
 
     async getProductBySlug(slug) {
-      return productWhere(sql.productBySlug, slug);
+      return bySlugCache.get(slug, () => productWhere(sql.productBySlug, slug));
     },
 
     async listProducts(query: ProductQuery): Promise<Page<Product>> {
-      const limit = pageSize(query.limit, productPageSizeMax);
-      const conditions: string[] = [];
-      const params: Record<string, SQLInputValue> = { limit: limit + 1 };
-      if (!query.includeUnpublished) conditions.push('published = 1');
-      if (query.categorySlug !== undefined) {
-        conditions.push('category_slug = :categorySlug');
-        params['categorySlug'] = query.categorySlug;
-      }
-      const words = searchWords(query.text);
-      // No stored text holds a NUL (refuseNul), and SQLite would cut the LIKE pattern at one,
-      // turning the word into "match anything": a word with a NUL simply matches nothing.
-      if (words.some((word) => word.includes('\u0000'))) return { items: [], nextCursor: null };
-      words.forEach((word, index) => {
-        conditions.push(`search_text LIKE :word${index} ESCAPE '\\'`);
-        params[`word${index}`] = containsPattern(word);
-      });
-      if (query.cursor !== undefined) {
-        conditions.push('slug > :afterSlug');
-        params['afterSlug'] = cursorText(query.cursor, 'slug');
-      }
-      // Only the shape of the query varies (which filters, how many words), never a value in it.
-      const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-      const rows = prepare(`SELECT ${productColumns} FROM products ${where} ORDER BY slug LIMIT :limit`).all(params).map(asRow);
-      const items = withVariants(rows.slice(0, limit));
-      const last = items.at(-1);
-      const nextCursor = rows.length > limit && last !== undefined ? encodeCursor({ slug: last.slug }) : null;
-      return { items, nextCursor };
+      const key = JSON.stringify([query.includeUnpublished, query.categorySlug, query.text, query.cursor, query.limit]);
+      return pageCache.get(key, () => readProducts(query));
     },
 
     async findSkus(skus) {
-      const owners = prepare(sql.skuOwners).all(jsonList([...new Set(skus)])).map(asRow);
-      const productIds = [...new Set(owners.map((row) => text(row, 'product_id')))];
-      const products = new Map(withVariants(prepare(sql.productsByIds).all(jsonList(productIds)).map(asRow)).map((product) => [product.id, product]));
       const found = new Map<string, SkuInfo>();
-      for (const owner of owners) {
-        const sku = text(owner, 'sku');
-        const product = products.get(text(owner, 'product_id'));
-        const variant = product?.variants.find((candidate) => candidate.sku === sku);
-        if (product !== undefined && variant !== undefined) found.set(sku, { product, variant });
+      for (const sku of skus) {
+        const info = skuCache.get(sku, () => readSkus([sku]).get(sku));
+        if (info !== undefined) found.set(sku, info);
       }
       return found;
     },
@@ -265,4 +257,48 @@ export function createCatalogStore(prepare: Prepare, batcher: Batcher): CatalogS
       return int(asRow(prepare(sql.countProducts).get()), 'count');
     },
   };
+
+  function readProducts(query: ProductQuery): Page<Product> {
+    const limit = pageSize(query.limit, productPageSizeMax);
+    const conditions: string[] = [];
+    const params: Record<string, SQLInputValue> = { limit: limit + 1 };
+    if (!query.includeUnpublished) conditions.push('published = 1');
+    if (query.categorySlug !== undefined) {
+      conditions.push('category_slug = :categorySlug');
+      params['categorySlug'] = query.categorySlug;
+    }
+    const words = searchWords(query.text);
+    // No stored text holds a NUL (refuseNul), and SQLite would cut the LIKE pattern at one,
+    // turning the word into "match anything": a word with a NUL simply matches nothing.
+    if (words.some((word) => word.includes('\u0000'))) return { items: [], nextCursor: null };
+    words.forEach((word, index) => {
+      conditions.push(`search_text LIKE :word${index} ESCAPE '\\'`);
+      params[`word${index}`] = containsPattern(word);
+    });
+    if (query.cursor !== undefined) {
+      conditions.push('slug > :afterSlug');
+      params['afterSlug'] = cursorText(query.cursor, 'slug');
+    }
+    // Only the shape of the query varies (which filters, how many words), never a value in it.
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows = prepare(`SELECT ${productColumns} FROM products ${where} ORDER BY slug LIMIT :limit`).all(params).map(asRow);
+    const items = withVariants(rows.slice(0, limit));
+    const last = items.at(-1);
+    const nextCursor = rows.length > limit && last !== undefined ? encodeCursor({ slug: last.slug }) : null;
+    return { items, nextCursor };
+  }
+
+  function readSkus(skus: string[]): Map<string, SkuInfo> {
+    const owners = prepare(sql.skuOwners).all(jsonList([...new Set(skus)])).map(asRow);
+    const productIds = [...new Set(owners.map((row) => text(row, 'product_id')))];
+    const products = new Map(withVariants(prepare(sql.productsByIds).all(jsonList(productIds)).map(asRow)).map((product) => [product.id, product]));
+    const found = new Map<string, SkuInfo>();
+    for (const owner of owners) {
+      const sku = text(owner, 'sku');
+      const product = products.get(text(owner, 'product_id'));
+      const variant = product?.variants.find((candidate) => candidate.sku === sku);
+      if (product !== undefined && variant !== undefined) found.set(sku, { product, variant });
+    }
+    return found;
+  }
 }

@@ -3,7 +3,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementResultingChanges } from 'node:sqlite';
 
 /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
 export const busyTimeoutMs = 5_000;
@@ -20,17 +20,87 @@ export function openDatabase(path: string): DatabaseSync {
   return db;
 }
 
+/** A prepared statement: parameters by name (one object) or by position, as node:sqlite takes them. */
+export interface Statement {
+  run(...parameters: Parameters): StatementResultingChanges;
+  get(...parameters: Parameters): Record<string, SQLOutputValue> | undefined;
+  all(...parameters: Parameters): Record<string, SQLOutputValue>[];
+}
+
+type Parameters = SQLInputValue[] | [Record<string, SQLInputValue>];
+
 /** Returns the prepared statement for this SQL text, preparing it on first use only. */
-export type Prepare = (sql: string) => StatementSync;
+export type Prepare = (sql: string) => Statement;
 
 export function statementCache(db: DatabaseSync): Prepare {
-  const cache = new Map<string, StatementSync>();
+  const cache = new Map<string, Statement>();
   return (sql) => {
     let statement = cache.get(sql);
     if (statement === undefined) {
-      statement = db.prepare(sql);
+      statement = prepareStatement(db, sql);
       cache.set(sql, statement);
     }
     return statement;
   };
+}
+
+/**
+ * node:sqlite binds a parameter object name by name, and that costs several times more than
+ * binding the same values by position (about 20 us against 5 us for an order row's 16). The
+ * SQL keeps its readable :names; they are numbered here, and an object is turned into the
+ * values in that order before binding. An unknown or missing name is still an error.
+ */
+function prepareStatement(db: DatabaseSync, sql: string): Statement {
+  const { numbered, names } = numberNamedParameters(sql);
+  const statement = db.prepare(numbered);
+  if (names.length === 0) return statement as Statement;
+  const positional = (parameters: Parameters): SQLInputValue[] => {
+    const [first] = parameters;
+    if (parameters.length !== 1 || typeof first !== 'object' || first === null || ArrayBuffer.isView(first)) return parameters as SQLInputValue[];
+    const values: SQLInputValue[] = new Array(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const value = first[names[i] as string];
+      if (value === undefined) throw new Error(`Missing named parameter '${names[i]}'`);
+      values[i] = value;
+    }
+    const given = Object.keys(first);
+    if (given.length !== names.length) {
+      const unknown = given.find((name) => !names.includes(name));
+      throw new Error(`Unknown named parameter '${unknown}'`);
+    }
+    return values;
+  };
+  return {
+    run: (...parameters) => statement.run(...positional(parameters)),
+    get: (...parameters) => statement.get(...positional(parameters)),
+    all: (...parameters) => statement.all(...positional(parameters)),
+  };
+}
+
+/** Rewrites :name parameters (outside quoted text) as ?1, ?2, … in order of first use. */
+export function numberNamedParameters(sql: string): { numbered: string; names: string[] } {
+  const names: string[] = [];
+  let numbered = '';
+  let i = 0;
+  while (i < sql.length) {
+    const character = sql[i] as string;
+    if (character === "'" || character === '"') {
+      const end = sql.indexOf(character, i + 1);
+      const stop = end === -1 ? sql.length : end + 1;
+      numbered += sql.slice(i, stop);
+      i = stop;
+      continue;
+    }
+    const name = character === ':' ? /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i + 1))?.[0] : undefined;
+    if (name === undefined) {
+      numbered += character;
+      i++;
+      continue;
+    }
+    let index = names.indexOf(name);
+    if (index === -1) index = names.push(name) - 1;
+    numbered += `?${index + 1}`;
+    i += name.length + 1;
+  }
+  return { numbered, names };
 }

@@ -81,11 +81,20 @@ export interface Ledger {
   writeCounters(sku: string, before: Counters, after: Counters, oversellAllowed: boolean): void;
   holdOf(cartId: string, sku: string): Hold | undefined;
   holdsOfCart(cartId: string): Hold[];
-  /** Sets one hold to `quantity` (0 deletes it) and moves `held` by the difference. */
-  putHold(cartId: string, sku: string, quantity: number, expiresAtMs: number, oversellAllowed: boolean): void;
+  /**
+   * Sets one hold to `quantity` (0 deletes it) and moves `held` by the difference. `known` is
+   * the hold's current quantity and the SKU's counters when the caller just read them in this
+   * transaction, so they are not read twice.
+   */
+  putHold(cartId: string, sku: string, quantity: number, expiresAtMs: number, oversellAllowed: boolean, known?: { current: number; counters: Counters }): void;
   recordMovement(movement: Movement): void;
   /** Applies a movement to its SKU's counters and records it: a sale, a return, a shipment. */
   move(movement: Movement, oversellAllowed: boolean): void;
+  /**
+   * Turns a cart into sales: deletes all its holds and applies each sale, writing each SKU's
+   * level row once (held down by the cart's hold, sold up by the sale) instead of twice.
+   */
+  sellFromHolds(cartId: string, sales: ReadonlyArray<Movement & { oversellAllowed: boolean }>): void;
   /** Whether any hold has expired at nowMs (a read, so an idle sweeper needs no write). */
   anyExpired(nowMs: number): boolean;
   /** Deletes up to `limit` expired holds, oldest first, and takes them out of `held`. */
@@ -131,11 +140,17 @@ export function createLedger(prepare: Prepare): Ledger {
         });
     },
 
-    putHold(cartId, sku, quantity, expiresAtMs, oversellAllowed) {
+    putHold(cartId, sku, quantity, expiresAtMs, oversellAllowed, known) {
       if (quantity > 0) refuseNul({ 'cart id': cartId, sku });
-      const current = ledger.holdOf(cartId, sku)?.quantity ?? 0;
+      const current = known?.current ?? ledger.holdOf(cartId, sku)?.quantity ?? 0;
       if (current === 0 && quantity === 0) return;
-      const before = ledger.counters(sku);
+      if (current === quantity) {
+        // A renewal (checkout re-takes a cart's hold to cover the payment): only the expiry moves,
+        // `held` stays, so the SKU's level row (the hot row of a sale) is not rewritten.
+        prepare(sql.upsertHold).run({ cartId, sku, quantity, expiresAtMs });
+        return;
+      }
+      const before = known?.counters ?? ledger.counters(sku);
       // The level row first: stock_holds references it.
       ledger.writeCounters(sku, before, { ...before, held: before.held - current + quantity }, oversellAllowed);
       if (quantity === 0) prepare(sql.deleteHold).run(cartId, sku);
@@ -151,6 +166,28 @@ export function createLedger(prepare: Prepare): Ledger {
       const before = ledger.counters(movement.sku);
       ledger.writeCounters(movement.sku, before, afterMovement(before, movement.type, movement.quantity), oversellAllowed);
       ledger.recordMovement(movement);
+    },
+
+    sellFromHolds(cartId, sales) {
+      const released = new Map<string, number>();
+      for (const hold of ledger.holdsOfCart(cartId)) {
+        released.set(hold.sku, hold.quantity);
+        prepare(sql.deleteHold).run(cartId, hold.sku);
+      }
+      for (const sale of sales) {
+        const before = ledger.counters(sale.sku);
+        const heldBefore = released.get(sale.sku) ?? 0;
+        released.delete(sale.sku);
+        const after = afterMovement({ ...before, held: before.held - heldBefore }, sale.type, sale.quantity);
+        ledger.writeCounters(sale.sku, before, after, sale.oversellAllowed);
+        const { oversellAllowed: _oversellAllowed, ...movement } = sale;
+        ledger.recordMovement(movement);
+      }
+      // Holds on SKUs the cart does not buy (none in a well-formed cart) simply end.
+      for (const [sku, quantity] of released) {
+        const before = ledger.counters(sku);
+        ledger.writeCounters(sku, before, { ...before, held: before.held - quantity }, false);
+      }
     },
 
     anyExpired(nowMs) {

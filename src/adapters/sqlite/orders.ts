@@ -41,11 +41,12 @@ const sql = {
       shipping_address_json, shipping_option, payment_json, checkout_key, created_at_ms, updated_at_ms)
     VALUES (:id, :number, :cartId, :tokenHash, :email, :emailKey, :status, :currency, :linesJson, :totalsJson,
       :shippingAddressJson, :shippingOption, :paymentJson, :checkoutKey, :createdAtMs, :updatedAtMs)`,
-  update: `
-    UPDATE orders SET token_hash = :tokenHash, email = :email, email_key = :emailKey, status = :status, currency = :currency,
-      lines_json = :linesJson, totals_json = :totalsJson, shipping_address_json = :shippingAddressJson,
-      shipping_option = :shippingOption, payment_json = :paymentJson, checkout_key = :checkoutKey,
-      created_at_ms = :createdAtMs, updated_at_ms = :updatedAtMs
+  // A transition changes the status, the payment record, the token (a replayed checkout
+  // re-issues it) and the time, nothing else: the core builds `next` from the stored order.
+  // Naming only those keeps SQLite from rewriting the entries of indexes on unchanged columns
+  // (email_key above all, a random page per order).
+  transition: `
+    UPDATE orders SET status = :status, token_hash = :tokenHash, payment_json = :paymentJson, updated_at_ms = :updatedAtMs
     WHERE id = :id`,
   completeCart: "UPDATE carts SET status = 'completed', order_id = ?, version = version + 1, updated_at_ms = ? WHERE id = ?",
 } as const;
@@ -160,10 +161,10 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher): OrderStore
     }
 
     // Every check passed: from here on, everything is written.
-    for (const hold of ledger.holdsOfCart(draft.cartId)) ledger.putHold(draft.cartId, hold.sku, 0, nowMs, false);
-    for (const need of needs) {
-      ledger.move({ sku: need.sku, type: 'sale', quantity: need.quantity, reason: 'order', reference: draft.id, atMs: nowMs }, need.allowBackorder);
-    }
+    ledger.sellFromHolds(
+      draft.cartId,
+      needs.map((need) => ({ sku: need.sku, type: 'sale', quantity: need.quantity, reason: 'order', reference: draft.id, atMs: nowMs, oversellAllowed: need.allowBackorder })),
+    );
     const number = int(asRow(prepare(sql.nextNumber).get('order_number')), 'value');
     const order: Order = { ...draft, number };
     prepare(sql.insert).run({ ...orderParams(order), number, cartId: order.cartId });
@@ -180,7 +181,15 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher): OrderStore
     if (input.next.id !== input.orderId) throw new Error(`transition of ${input.orderId} got order ${input.next.id}`);
     const current = prepare(sql.statusOf).get(input.orderId);
     if (current === undefined || text(asRow(current), 'status') !== input.from) return false;
-    prepare(sql.update).run(orderParams(input.next));
+    const { next } = input;
+    refuseNul({ tokenHash: next.tokenHash });
+    prepare(sql.transition).run({
+      id: next.id,
+      status: next.status,
+      tokenHash: next.tokenHash,
+      paymentJson: JSON.stringify(next.payment),
+      updatedAtMs: next.updatedAtMs,
+    });
     appendEvents(prepare, input.events);
     ledger.releaseExpiredOf(
       input.movements.map((movement) => movement.sku),

@@ -6,7 +6,7 @@ import { type Hold, type HoldRequest, type HoldResult, type MovementType, type S
 import type { Batcher } from './batcher.ts';
 import { asRow, int, jsonList, pageSize, text, textOrNull } from './codec.ts';
 import type { Prepare } from './connection.ts';
-import { afterMovement, createLedger, toLevel, type Ledger } from './ledger.ts';
+import { afterMovement, createLedger, toLevel, type Counters, type Ledger } from './ledger.ts';
 
 /** Most movements one listMovements call returns. */
 export const movementPageSizeMax = 1000;
@@ -75,17 +75,20 @@ function setHoldsInTransaction(ledger: Ledger, cartId: string, requests: HoldReq
     nowMs,
   );
   const shortages: Shortage[] = [];
+  // Requests name distinct SKUs, so what is read here stays true until each one's own put.
+  const known: Array<{ current: number; counters: Counters }> = [];
   for (const request of requests) {
     const own = ledger.holdOf(cartId, request.sku)?.quantity ?? 0;
-    const level = toLevel(request.sku, ledger.counters(request.sku));
-    const availableToCart = level.available + own;
+    const counters = ledger.counters(request.sku);
+    known.push({ current: own, counters });
+    const availableToCart = toLevel(request.sku, counters).available + own;
     const fits = request.quantity <= own || request.allowBackorder || availableToCart >= request.quantity;
     if (!fits) shortages.push({ sku: request.sku, requested: request.quantity, available: Math.max(0, availableToCart) });
   }
   if (shortages.length > 0) return { ok: false, shortages };
-  for (const request of requests) {
-    ledger.putHold(cartId, request.sku, request.quantity, request.expiresAtMs, request.allowBackorder);
-  }
+  requests.forEach((request, index) => {
+    ledger.putHold(cartId, request.sku, request.quantity, request.expiresAtMs, request.allowBackorder, known[index]);
+  });
   const holds: Hold[] = requests
     .filter((request) => request.quantity > 0)
     .map((request) => ({ cartId, sku: request.sku, quantity: request.quantity, expiresAtMs: request.expiresAtMs }));

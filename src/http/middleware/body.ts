@@ -14,9 +14,13 @@ export function jsonBody(bodyBytesMax: number): MiddlewareHandler<AppEnv> {
       c.set('rawBody', '');
       return next();
     }
-    const declared = Number(c.req.header('content-length') ?? '0');
+    const lengthHeader = c.req.header('content-length');
+    const declared = Number(lengthHeader ?? '0');
     if (declared > bodyBytesMax) return problemResponse(c, 'payload-too-large', `Bodies are limited to ${bodyBytesMax} bytes.`);
-    const raw = await readLimited(c.req.raw, bodyBytesMax);
+    // A declared length bounds the body (HTTP framing ends it there), so the runtime's own
+    // reader is safe and, on Node, far cheaper than a web stream; only chunked bodies are
+    // counted as they arrive.
+    const raw = lengthHeader !== undefined && Number.isSafeInteger(declared) ? await c.req.raw.text() : await readLimited(c.req.raw, bodyBytesMax);
     if (raw === undefined) return problemResponse(c, 'payload-too-large', `Bodies are limited to ${bodyBytesMax} bytes.`);
     const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
     if (raw.length > 0 && !jsonMediaType.test(mediaType)) {
@@ -33,7 +37,13 @@ export function jsonBody(bodyBytesMax: number): MiddlewareHandler<AppEnv> {
     c.set('rawBody', raw);
     // The validators read the body through this cache, so it is parsed once. A request with no
     // body and no content type is left alone: routes whose body is optional then see `{}`.
-    if (raw.length > 0 || jsonMediaType.test(mediaType)) c.req.bodyCache.json = Promise.resolve(parsed);
+    // Hono's json() reads through the text cache; without it, it would re-serialise the parsed
+    // value through a Response to get text back.
+    if (raw.length > 0 || jsonMediaType.test(mediaType)) {
+      c.req.bodyCache.json = Promise.resolve(parsed);
+      // Hono types the cache by value, but keeps (and reads back) promises in it.
+      c.req.bodyCache.text = Promise.resolve(raw.trim().length > 0 ? raw : '{}') as unknown as string;
+    }
     // The stream is consumed; later readers (the validators' "is there a body?") use the cache.
     else c.req.bodyCache.arrayBuffer = new ArrayBuffer(0);
     return next();

@@ -21,7 +21,7 @@ const saneKey = /^[\x21-\x7e]{1,255}$/;
 /** Reads are never stored or replayed: a replay would hand one caller's answer to another. */
 const mutatingMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function idempotency(store: IdempotencyStore, clock: Clock): MiddlewareHandler<AppEnv> {
+export function idempotency(store: IdempotencyStore, clock: Clock, hashText: (text: string) => string | Promise<string> = sha256Hex): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (key === undefined || !mutatingMethods.has(c.req.method)) return next();
@@ -29,7 +29,7 @@ export function idempotency(store: IdempotencyStore, clock: Clock): MiddlewareHa
       return problemResponse(c, 'idempotency-key-invalid', 'An Idempotency-Key is 1 to 255 visible ASCII characters.');
     }
     const scope = `${c.req.method} ${c.req.path}`;
-    const requestHash = await sha256Hex(c.get('rawBody'));
+    const requestHash = await hashText(c.get('rawBody'));
     const deadlineMs = clock.nowMs() + duplicateWaitMs;
 
     for (;;) {
@@ -59,7 +59,16 @@ export function idempotency(store: IdempotencyStore, clock: Clock): MiddlewareHa
       await store.abandon(scope, key);
       return;
     }
-    const body = await c.res.clone().text();
-    await store.complete(scope, key, { status, body, contentType: c.res.headers.get('content-type') ?? 'application/json' }, clock.nowMs());
+    // Read the body once and answer with a fresh response of the same text: a clone would tee
+    // the body into streams, and a streamed response costs more to write than a string.
+    const sent = c.res;
+    const body = await sent.text();
+    const contentType = sent.headers.get('content-type') ?? 'application/json';
+    await store.complete(scope, key, { status, body, contentType }, clock.nowMs());
+    // A null-body status (204, 205, 304) must be rebuilt without a body, even an empty one.
+    const again = new Response(status === 204 || status === 205 || status === 304 ? null : body, { status, headers: sent.headers });
+    // Cleared first: assigning over a response makes Hono rebuild the new one around a stream.
+    c.res = undefined;
+    c.res = again;
   };
 }

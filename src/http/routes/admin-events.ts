@@ -3,7 +3,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { EventType } from '../../core/events.ts';
 import type { AppEnv, AppOptions } from '../env.ts';
-import { idempotencyHeader, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
+import { idempotencyKeyParameter, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
 import { CreateWebhookBody, EventPage, EventsQuery, IdParam, Webhook } from '../schemas.ts';
 import { eventJson, webhookJson } from '../views.ts';
 
@@ -44,7 +44,8 @@ export function adminEventRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions)
       tags: ['admin'],
       security: [{ adminKey: [] }],
       summary: 'Subscribe a URL to events (signed per Standard Webhooks; the secret is shown once)',
-      request: { headers: idempotencyHeader, ...jsonBodyOf(CreateWebhookBody) },
+      parameters: [idempotencyKeyParameter],
+      request: { ...jsonBodyOf(CreateWebhookBody) },
       responses: { 201: jsonContent(Webhook, 'The webhook with its secret'), 401: problems[401], 409: problems[409], 422: problems[422] },
     }),
     async (c) => {
@@ -61,7 +62,8 @@ export function adminEventRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions)
       tags: ['admin'],
       security: [{ adminKey: [] }],
       summary: 'Remove a webhook',
-      request: { params: IdParam, headers: idempotencyHeader },
+      parameters: [idempotencyKeyParameter],
+      request: { params: IdParam },
       responses: { 200: jsonContent(z.object({ deleted: z.literal(true) }), 'Deleted'), 401: problems[401], 404: problems[404] },
     }),
     async (c) => {

@@ -3,7 +3,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { OrderStatus } from '../../core/order.ts';
 import type { AppEnv, AppOptions } from '../env.ts';
-import { idempotencyHeader, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
+import { idempotencyKeyParameter, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
 import { CancelOrderBody, IdParam, ListOrdersQuery, Order, OrderPage } from '../schemas.ts';
 import { orderJson, pageJson } from '../views.ts';
 
@@ -47,7 +47,8 @@ export function adminOrderRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions)
       tags: ['admin'],
       security: [{ adminKey: [] }],
       summary: 'Cancel: units go back to sale, money back to the shopper',
-      request: { params: IdParam, headers: idempotencyHeader, ...jsonBodyOf(CancelOrderBody, false) },
+      parameters: [idempotencyKeyParameter],
+      request: { params: IdParam, ...jsonBodyOf(CancelOrderBody, false) },
       responses: { 200: jsonContent(Order, 'The order'), ...orderProblems },
     }),
     async (c) => c.json(orderJson(await shop.orders.cancel(c.req.valid('param').id, c.req.valid('json').reason ?? 'cancelled by merchant')), 200),
@@ -60,7 +61,8 @@ export function adminOrderRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions)
       tags: ['admin'],
       security: [{ adminKey: [] }],
       summary: 'Mark a paid order shipped: its units leave on-hand',
-      request: { params: IdParam, headers: idempotencyHeader },
+      parameters: [idempotencyKeyParameter],
+      request: { params: IdParam },
       responses: { 200: jsonContent(Order, 'The order'), ...orderProblems },
     }),
     async (c) => c.json(orderJson(await shop.orders.fulfil(c.req.valid('param').id)), 200),

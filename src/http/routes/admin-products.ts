@@ -3,7 +3,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ProductInput } from '../../core/catalog-service.ts';
 import type { AppEnv, AppOptions } from '../env.ts';
-import { idempotencyHeader, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
+import { idempotencyKeyParameter, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
 import { Category, CreateProductBody, IdParam, PutCategoryBody, SlugParam, ListProductsQuery, productQueryOf, PatchProductBody, Product, ProductPage } from '../schemas.ts';
 import { pageJson, productJson } from '../views.ts';
 
@@ -17,7 +17,8 @@ export function adminProductRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
       tags: ['admin'],
       security: [{ adminKey: [] }],
       summary: 'Create or replace a category',
-      request: { params: SlugParam, headers: idempotencyHeader, ...jsonBodyOf(PutCategoryBody) },
+      parameters: [idempotencyKeyParameter],
+      request: { params: SlugParam, ...jsonBodyOf(PutCategoryBody) },
       responses: { 200: jsonContent(Category, 'The category'), 401: problems[401], 422: problems[422] },
     }),
     async (c) => {
@@ -49,7 +50,8 @@ export function adminProductRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
       tags: ['admin'],
       security: [{ adminKey: [] }],
       summary: 'Create a product with its variants',
-      request: { headers: idempotencyHeader, ...jsonBodyOf(CreateProductBody) },
+      parameters: [idempotencyKeyParameter],
+      request: { ...jsonBodyOf(CreateProductBody) },
       responses: { 201: jsonContent(Product, 'The product'), ...adminProblems },
     }),
     async (c) => c.json(productJson(await shop.catalog.create(c.req.valid('json') as ProductInput)), 201),
@@ -75,7 +77,8 @@ export function adminProductRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
       tags: ['admin'],
       security: [{ adminKey: [] }],
       summary: 'Change a product',
-      request: { params: IdParam, headers: idempotencyHeader, ...jsonBodyOf(PatchProductBody) },
+      parameters: [idempotencyKeyParameter],
+      request: { params: IdParam, ...jsonBodyOf(PatchProductBody) },
       responses: { 200: jsonContent(Product, 'The product'), ...adminProblems },
     }),
     async (c) => {
@@ -91,7 +94,8 @@ export function adminProductRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
       tags: ['admin'],
       security: [{ adminKey: [] }],
       summary: 'Delete a product (orders keep their snapshot; stock keeps its ledger)',
-      request: { params: IdParam, headers: idempotencyHeader },
+      parameters: [idempotencyKeyParameter],
+      request: { params: IdParam },
       responses: { 200: jsonContent(z.object({ deleted: z.literal(true) }), 'Deleted'), 401: problems[401], 404: problems[404] },
     }),
     async (c) => {

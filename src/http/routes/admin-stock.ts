@@ -2,7 +2,7 @@
 
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv, AppOptions } from '../env.ts';
-import { idempotencyHeader, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
+import { idempotencyKeyParameter, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
 import { MovementBody, PutStockBody, SkuParam, StockDetail, StockLevel } from '../schemas.ts';
 import { stockJson } from '../views.ts';
 
@@ -32,7 +32,8 @@ export function adminStockRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions)
       tags: ['admin'],
       security: [{ adminKey: [] }],
       summary: 'Receive units or adjust on-hand (never below what is sold or held)',
-      request: { params: SkuParam, headers: idempotencyHeader, ...jsonBodyOf(MovementBody) },
+      parameters: [idempotencyKeyParameter],
+      request: { params: SkuParam, ...jsonBodyOf(MovementBody) },
       responses: { 201: jsonContent(StockLevel, 'The new level'), ...stockProblems },
     }),
     async (c) => c.json(await shop.stock.move(c.req.valid('param').sku, c.req.valid('json')), 201),
@@ -45,7 +46,8 @@ export function adminStockRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions)
       tags: ['admin'],
       security: [{ adminKey: [] }],
       summary: 'Set on-hand from a WMS count; refused if it would break a hold or a sale',
-      request: { params: SkuParam, headers: idempotencyHeader, ...jsonBodyOf(PutStockBody) },
+      parameters: [idempotencyKeyParameter],
+      request: { params: SkuParam, ...jsonBodyOf(PutStockBody) },
       responses: { 200: jsonContent(StockLevel, 'The new level'), ...stockProblems },
     }),
     async (c) => {

@@ -2,7 +2,7 @@
 
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv, AppOptions } from '../env.ts';
-import { idempotencyHeader, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
+import { idempotencyKeyParameter, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
 import { AddLineBody, Cart, CheckoutBody, CreateCartBody, IdParam, LineParams, PatchLineBody, PlacedOrder } from '../schemas.ts';
 import { cartJson, orderJson } from '../views.ts';
 
@@ -15,7 +15,8 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
       path: '/store/carts',
       tags: ['store'],
       summary: 'Create a cart',
-      request: { headers: idempotencyHeader, ...jsonBodyOf(CreateCartBody, false) },
+      parameters: [idempotencyKeyParameter],
+      request: { ...jsonBodyOf(CreateCartBody, false) },
       responses: { 201: jsonContent(Cart, 'The new cart'), 422: problems[422] },
     }),
     async (c) => c.json(cartJson(await shop.carts.create(c.req.valid('json'))), 201),
@@ -39,7 +40,8 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
       path: '/store/carts/{id}/lines',
       tags: ['store'],
       summary: 'Add units of a SKU (merged into its line); limited SKUs are held',
-      request: { params: IdParam, headers: idempotencyHeader, ...jsonBodyOf(AddLineBody) },
+      parameters: [idempotencyKeyParameter],
+      request: { params: IdParam, ...jsonBodyOf(AddLineBody) },
       responses: { 201: jsonContent(Cart, 'The cart with the line'), ...cartProblems },
     }),
     async (c) => {
@@ -56,7 +58,8 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
       path: '/store/carts/{id}/lines/{lineId}',
       tags: ['store'],
       summary: 'Change the quantity of a line (0 removes it)',
-      request: { params: LineParams, headers: idempotencyHeader, ...jsonBodyOf(PatchLineBody) },
+      parameters: [idempotencyKeyParameter],
+      request: { params: LineParams, ...jsonBodyOf(PatchLineBody) },
       responses: { 200: jsonContent(Cart, 'The cart'), ...cartProblems },
     }),
     async (c) => {
@@ -71,7 +74,8 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
       path: '/store/carts/{id}/lines/{lineId}',
       tags: ['store'],
       summary: 'Remove a line and release its hold',
-      request: { params: LineParams, headers: idempotencyHeader },
+      parameters: [idempotencyKeyParameter],
+      request: { params: LineParams },
       responses: { 200: jsonContent(Cart, 'The cart'), ...cartProblems },
     }),
     async (c) => {
@@ -86,7 +90,8 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
       path: '/store/carts/{id}/checkout',
       tags: ['store'],
       summary: 'Place the order: hold, authorise, write, capture. Send an Idempotency-Key.',
-      request: { params: IdParam, headers: idempotencyHeader, ...jsonBodyOf(CheckoutBody) },
+      parameters: [idempotencyKeyParameter],
+      request: { params: IdParam, ...jsonBodyOf(CheckoutBody) },
       responses: { 201: jsonContent(PlacedOrder, 'The order, with the token to read it'), 402: problems[402], ...cartProblems, 503: problems[503] },
     }),
     async (c) => {

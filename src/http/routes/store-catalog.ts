@@ -2,18 +2,13 @@
 
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv, AppOptions } from '../env.ts';
-import { availabilityCache, catalogCache, publicCache } from '../middleware/cache.ts';
+import { availabilityCache, cacheableJson, catalogCache, jsonWithEtag, memoJson } from '../middleware/cache.ts';
 import { jsonContent, problems } from '../openapi.ts';
 import { Availability, AvailabilityQuery, Category, ListProductsQuery, productQueryOf, Product, ProductPage, SlugParam } from '../schemas.ts';
 import { pageJson, productJson } from '../views.ts';
 import { z } from '@hono/zod-openapi';
 
 export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions): void {
-  app.use('/store/products', publicCache(catalogCache));
-  app.use('/store/products/*', publicCache(catalogCache));
-  app.use('/store/categories', publicCache(catalogCache));
-  app.use('/store/availability', publicCache(availabilityCache));
-
   app.openapi(
     createRoute({
       method: 'get',
@@ -25,7 +20,7 @@ export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
     }),
     async (c) => {
       const page = await shop.catalog.listPublished(productQueryOf(c.req.valid('query')));
-      return c.json(pageJson(page, productJson), 200);
+      return cacheableJson(c, memoJson(page, () => pageJson(page, productJson)), catalogCache);
     },
   );
 
@@ -38,7 +33,10 @@ export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
       request: { params: SlugParam },
       responses: { 200: jsonContent(Product, 'The product'), 404: problems[404] },
     }),
-    async (c) => c.json(productJson(await shop.catalog.publishedBySlug(c.req.valid('param').slug)), 200),
+    async (c) => {
+      const product = await shop.catalog.publishedBySlug(c.req.valid('param').slug);
+      return cacheableJson(c, memoJson(product, () => productJson(product)), catalogCache);
+    },
   );
 
   app.openapi(
@@ -49,7 +47,10 @@ export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
       summary: 'All categories',
       responses: { 200: jsonContent(z.object({ items: z.array(Category) }), 'The categories') },
     }),
-    async (c) => c.json({ items: await shop.catalog.categories() }, 200),
+    async (c) => {
+      const categories = await shop.catalog.categories();
+      return cacheableJson(c, memoJson(categories, () => ({ items: categories })), catalogCache);
+    },
   );
 
   app.openapi(
@@ -63,7 +64,7 @@ export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
     }),
     async (c) => {
       const { sku } = c.req.valid('query');
-      return c.json(await shop.catalog.availability(Array.isArray(sku) ? sku : [sku]), 200);
+      return cacheableJson(c, jsonWithEtag(await shop.catalog.availability(Array.isArray(sku) ? sku : [sku])), availabilityCache);
     },
   );
 }

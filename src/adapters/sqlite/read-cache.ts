@@ -1,0 +1,67 @@
+// A cache for reads of rarely changing data (the catalog), so browsing and every add-to-cart
+// stop re-reading and re-decoding the same rows. It is emptied by every write of this store
+// (the writer calls invalidate() inside its transaction) and by any commit another connection
+// makes to the file (SQLite's data_version moves), so a read never sees older data than SQLite
+// would give it. What it hands out is frozen: callers share one object per entry.
+
+import type { Prepare } from './connection.ts';
+
+/** Most entries one cache keeps; when full it starts again empty (queries vary, e.g. searches). */
+export const readCacheEntriesMax = 10_000;
+
+export interface ReadCache<T> {
+  /** The cached value for `key`, or `load()`'s, frozen and kept until the next change. */
+  get(key: string, load: () => T): T;
+  /** Forgets everything: the catalog changed. */
+  invalidate(): void;
+}
+
+/** Freezes a value and everything it holds, so one cached object can be handed to every caller. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const inner of Object.values(value)) deepFreeze(inner);
+  return Object.freeze(value);
+}
+
+/**
+ * One data_version watcher per connection: `changedElsewhere()` is true once after another
+ * connection committed. Our own commits never move it.
+ */
+export function dataVersionWatcher(prepare: Prepare): { changedElsewhere(): boolean } {
+  let seen: unknown = prepare('PRAGMA data_version').get()?.['data_version'];
+  // One look per synchronous stretch of code: a request reading several SKUs in a loop asks
+  // SQLite once. Nothing can commit between two reads with no await between them.
+  let looked = false;
+  const forget = () => {
+    looked = false;
+  };
+  return {
+    changedElsewhere() {
+      if (looked) return false;
+      looked = true;
+      queueMicrotask(forget);
+      const now = prepare('PRAGMA data_version').get()?.['data_version'];
+      if (now === seen) return false;
+      seen = now;
+      return true;
+    },
+  };
+}
+
+export function createReadCache<T>(external: { changedElsewhere(): boolean }, onExternalChange: () => void): ReadCache<T> {
+  let entries = new Map<string, T>();
+  return {
+    get(key, load) {
+      if (external.changedElsewhere()) onExternalChange();
+      const cached = entries.get(key);
+      if (cached !== undefined || entries.has(key)) return cached as T;
+      const value = deepFreeze(load());
+      if (entries.size >= readCacheEntriesMax) entries = new Map();
+      entries.set(key, value);
+      return value;
+    },
+    invalidate() {
+      if (entries.size > 0) entries = new Map();
+    },
+  };
+}
