@@ -28,6 +28,9 @@ export interface BenchOptions {
   surgePhaseS: number;
   /** Share of surge arrivals that are shoppers (cart + checkout) rather than browsing. */
   surgeShopperShare: number;
+  /** embedded: one fresh `peakcart serve` on SQLite; scale-out: PostgreSQL, Redis, N instances and HAProxy. */
+  topology: 'embedded' | 'scale-out';
+  instances: number;
   acksFile: string | undefined;
   holdsExpired: boolean;
   quiet: boolean;
@@ -46,6 +49,9 @@ scenarios: ceiling | browse | flash-sale | surge | crash | all | audit | report
   --restarts K           kill -9 and restarts in the crash run (5)
   --surge-base-rps R     base arrival rate of the surge; phases are 1x, 5x, 30x, 1x (60)
   --surge-phase-s S      length of each surge phase (10)
+  --topology T           embedded (one fresh server, SQLite) or scale-out (PostgreSQL, Redis,
+                         --instances N servers and HAProxy on loopback) (embedded)
+  --instances N          API instances of the scale-out topology (1)
   --workers N            generator processes (1)
   --timeout-ms MS        a request without an answer by then counts as a timeout (10000)
   --out DIR              where the JSON results and report.html go (bench/results)
@@ -69,6 +75,8 @@ const defaults: Omit<BenchOptions, 'scenario'> = {
   surgeBaseRps: 60,
   surgePhaseS: 10,
   surgeShopperShare: 0.2,
+  topology: 'embedded',
+  instances: 1,
   acksFile: undefined,
   holdsExpired: false,
   quiet: false,
@@ -85,6 +93,7 @@ const numeric: Record<string, { field: keyof BenchOptions; min: number; max: num
   '--hold-ttl-ms': { field: 'holdTtlMs', min: 1_000, max: 86_400_000 },
   '--hold-wait-ms': { field: 'holdWaitMs', min: 0, max: 86_400_000 },
   '--restarts': { field: 'restarts', min: 0, max: 1_000 },
+  '--instances': { field: 'instances', min: 1, max: 16 },
   '--surge-base-rps': { field: 'surgeBaseRps', min: 1, max: 1_000_000 },
   '--surge-phase-s': { field: 'surgePhaseS', min: 1, max: 3_600 },
   '--surge-shopper-share': { field: 'surgeShopperShare', min: 0, max: 1 },
@@ -113,6 +122,12 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
       case '--target':
         options.targetUrl = value().replace(/\/+$/, '');
         break;
+      case '--topology': {
+        const topology = value();
+        if (topology !== 'embedded' && topology !== 'scale-out') throw new Error(`--topology is embedded or scale-out, not '${topology}'`);
+        options.topology = topology;
+        break;
+      }
       case '--admin-key':
         options.adminKey = value();
         break;
@@ -135,6 +150,8 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   if (options.targetUrl !== undefined && options.adminKey === undefined && options.scenario !== 'ceiling' && options.scenario !== 'browse' && options.scenario !== 'report') {
     throw new Error('--target needs --admin-key (or PEAKCART_ADMIN_KEY) for the setup and the audit');
   }
+  if (options.topology === 'scale-out' && options.targetUrl !== undefined) throw new Error('--topology scale-out starts its own cluster; it does not go with --target');
+  if (options.scenario === 'crash' && options.topology === 'scale-out') throw new Error('crash kills the embedded server; the scale-out faults are tests (test/fault)');
   if (options.scenario === 'crash' && options.targetUrl !== undefined) throw new Error('crash kills the server, so it only runs against a server the bench starts itself');
   return options;
 }

@@ -3,6 +3,7 @@
 // cluster script, the scale-out benchmark and the fault tests all start it through here, so
 // what a developer runs is what was tested.
 
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startHaproxy, instanceStates, type RunningHaproxy } from '../test/support/haproxy.ts';
 import { freePort } from '../test/support/free-port.ts';
@@ -19,6 +20,8 @@ export interface ClusterOptions {
   redis?: boolean;
   /** HAProxy's port for shoppers; a free one when not given. */
   port?: number;
+  /** Load the demo catalog (`peakcart seed`) once the instances are up. */
+  seed?: boolean;
 }
 
 export interface ClusterInstance {
@@ -50,6 +53,22 @@ export interface LocalCluster {
 // Behind the LB an instance must stay in rotation-but-refusing long enough for two failed
 // health checks (fastinter 250 ms after the first, inter 1 s): 2 s covers it with margin.
 const drainMs = 2_000;
+
+/** `peakcart seed` against the cluster's database, as an operator would run it. */
+async function seedDemo(databaseUrl: string, redisUrl: string | undefined): Promise<void> {
+  const cli = join(import.meta.dirname, '..', 'src/cli/main.ts');
+  let output = '';
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', cli, 'seed'], {
+      env: { ...process.env, PEAKCART_DATABASE_URL: databaseUrl, ...(redisUrl !== undefined ? { PEAKCART_REDIS_URL: redisUrl } : {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`peakcart seed failed (${code}):\n${output}`);
+}
 
 export async function startLocalCluster(options: ClusterOptions): Promise<LocalCluster> {
   const dir = tempDir('cluster');
@@ -85,6 +104,8 @@ export async function startLocalCluster(options: ClusterOptions): Promise<LocalC
     // The first instance migrates the database; the rest then start side by side.
     await startInstance(0);
     await Promise.all(instances.slice(1).map((_, n) => startInstance(n + 1)));
+
+    if (options.seed === true) await seedDemo(postgres.url, redis?.url);
 
     const haproxy = await startHaproxy(instances.map((instance) => ({ name: instance.name, host: '127.0.0.1', port: instance.port })), options.port);
     cleanups.push(() => haproxy.stop());

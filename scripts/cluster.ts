@@ -2,9 +2,7 @@
 // The scale-out topology for a developer: PostgreSQL, Redis, N instances and HAProxy on
 // loopback from Debian's binaries, seeded with the demo catalog; Ctrl-C stops all of it.
 
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalCluster } from '../deploy/local-cluster.ts';
 
@@ -25,18 +23,7 @@ const port = values.port === undefined ? undefined : Number(values.port);
 const adminKey = process.env['PEAKCART_ADMIN_KEY'] ?? `pk_admin_${randomBytes(18).toString('base64url')}`;
 
 console.log(`Starting PostgreSQL, ${values['no-redis'] ? 'no Redis' : 'Redis'}, ${instances} instance(s) and HAProxy...`);
-const cluster = await startLocalCluster({ instances, adminKey, redis: !values['no-redis'], port, env: { PEAKCART_LOG_LEVEL: 'warn' } });
-
-if (!values['no-seed']) {
-  const seeded = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, '..', 'src/cli/main.ts'), 'seed'], {
-      env: { ...process.env, PEAKCART_DATABASE_URL: cluster.databaseUrl, ...(cluster.redisUrl ? { PEAKCART_REDIS_URL: cluster.redisUrl } : {}) },
-      stdio: 'inherit',
-    });
-    child.once('exit', resolve);
-  });
-  if (seeded !== 0) console.error('Seeding failed; the cluster runs with an empty catalog.');
-}
+const cluster = await startLocalCluster({ instances, adminKey, redis: !values['no-redis'], port, seed: !values['no-seed'], env: { PEAKCART_LOG_LEVEL: 'warn' } });
 
 console.log(`
 peakcart scale-out cluster is up

@@ -7,6 +7,7 @@ import type { RunResult } from '../generator/run.ts';
 import type { BenchOptions } from '../options.ts';
 import { machine, withoutAcks, type ScenarioResult } from '../results.ts';
 import { startBenchServer, type BenchServer } from '../server.ts';
+import { startLocalCluster } from '../../deploy/local-cluster.ts';
 import { latencyOf } from '../stats.ts';
 import { newHistogram } from '../generator/recorder.ts';
 
@@ -31,6 +32,7 @@ export async function withTarget<T>(options: BenchOptions, setup: { seed: boolea
     PEAKCART_SWEEP_INTERVAL_MS: String(sweepIntervalMs),
     ...setup.env,
   };
+  if (options.topology === 'scale-out') return withCluster(options, setup.seed, env, body);
   const server = await startBenchServer({ env, seed: setup.seed });
   try {
     const effective = loadConfig({ ...process.env, ...server.env }).inFlightMax;
@@ -42,6 +44,25 @@ export async function withTarget<T>(options: BenchOptions, setup: { seed: boolea
     return await body({ url: server.url, adminKey: server.adminKey, startedByBench: true, env: recorded, pid: server.pid, server });
   } finally {
     await server.stop();
+  }
+}
+
+/** The same, against PostgreSQL + Redis + `options.instances` servers behind HAProxy. */
+async function withCluster<T>(options: BenchOptions, seed: boolean, env: Record<string, string>, body: (target: Target) => Promise<T>): Promise<T> {
+  const adminKey = `bench-${Date.now().toString(36)}`;
+  const clusterEnv = { ...env, PEAKCART_LOG_LEVEL: 'warn' };
+  const cluster = await startLocalCluster({ instances: options.instances, adminKey, seed, env: clusterEnv });
+  try {
+    const effective = loadConfig({ ...process.env, ...clusterEnv }).inFlightMax;
+    const recorded: Record<string, string> = {
+      ...clusterEnv,
+      topology: `scale-out: PostgreSQL 15 + Redis (AOF everysec) + ${options.instances} instance(s) behind HAProxy 2.6, all on this machine`,
+      'admission in-flight max per instance (checkout/cart/admin)': `${effective.checkout}/${effective.cart}/${effective.admin}`,
+    };
+    // No single server pid: the generator's CPU check still runs, the server's CPU is not read.
+    return await body({ url: cluster.url, adminKey, startedByBench: true, env: recorded, pid: () => undefined, server: undefined });
+  } finally {
+    await cluster.stop();
   }
 }
 
