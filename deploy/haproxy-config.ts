@@ -40,7 +40,9 @@ export function haproxyConfig(topology: HaproxyTopology): string {
     // A checkout with the slow test card takes 2 s; 15 s leaves room without letting a stuck
     // instance hold a shopper for long.
     '  timeout server 15s',
-    '  timeout queue 5s',
+    // A request the instances cannot take within 2 s is answered 503 + Retry-After by HAProxy:
+    // under a surge, a quick refusal beats a queue that grows into client timeouts.
+    '  timeout queue 2s',
     '  timeout check 1s',
     '',
     'frontend shop',
@@ -56,7 +58,10 @@ export function haproxyConfig(topology: HaproxyTopology): string {
     '  option httpchk',
     '  http-check send meth GET uri /readyz',
     '  http-check expect status 200',
-    '  default-server check inter 1s fastinter 250ms downinter 500ms fall 2 rise 2 maxconn 1024',
+    // At most 128 requests in flight per instance: more only lengthens every request's wait
+    // (the database, not the number of open requests, sets the rate); the rest queue in
+    // HAProxy, which holds them far more cheaply, for at most the queue timeout.
+    '  default-server check inter 1s fastinter 250ms downinter 500ms fall 2 rise 2 maxconn 128',
     // A connection that never reached an instance is always safe to send elsewhere. A request
     // that reached an instance which then died without answering is resent only when resending
     // cannot do it twice: reads, and writes that carry an Idempotency-Key.

@@ -13,7 +13,7 @@ import { shopperFlow } from './flash-sale.ts';
 
 const surgeUnits = 10_000_000;
 /** Enough connections that the server's own admission control, not the client pool, decides. */
-const surgeConnections = 1_024;
+const surgeConnections = 4_096;
 export const surgeMultipliers = [
   { name: 'base', factor: 1 },
   { name: '5x', factor: 5 },
