@@ -31,6 +31,8 @@ export interface BenchOptions {
   /** embedded: one fresh `peakcart serve` on SQLite; scale-out: PostgreSQL, Redis, N instances and HAProxy. */
   topology: 'embedded' | 'scale-out';
   instances: number;
+  /** Scale-out without Redis: the holds stay in PostgreSQL (to compare the two). */
+  withoutRedis: boolean;
   acksFile: string | undefined;
   holdsExpired: boolean;
   quiet: boolean;
@@ -52,6 +54,7 @@ scenarios: ceiling | browse | flash-sale | surge | crash | all | audit | report
   --topology T           embedded (one fresh server, SQLite) or scale-out (PostgreSQL, Redis,
                          --instances N servers and HAProxy on loopback) (embedded)
   --instances N          API instances of the scale-out topology (1)
+  --without-redis        scale-out with the holds in PostgreSQL instead of Redis
   --workers N            generator processes (1)
   --timeout-ms MS        a request without an answer by then counts as a timeout (10000)
   --out DIR              where the JSON results and report.html go (bench/results)
@@ -77,6 +80,7 @@ const defaults: Omit<BenchOptions, 'scenario'> = {
   surgeShopperShare: 0.2,
   topology: 'embedded',
   instances: 1,
+  withoutRedis: false,
   acksFile: undefined,
   holdsExpired: false,
   quiet: false,
@@ -139,6 +143,9 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
         break;
       case '--holds-expired':
         options.holdsExpired = true;
+        break;
+      case '--without-redis':
+        options.withoutRedis = true;
         break;
       case '--quiet':
         options.quiet = true;

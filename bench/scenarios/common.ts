@@ -51,12 +51,12 @@ export async function withTarget<T>(options: BenchOptions, setup: { seed: boolea
 async function withCluster<T>(options: BenchOptions, seed: boolean, env: Record<string, string>, body: (target: Target) => Promise<T>): Promise<T> {
   const adminKey = `bench-${Date.now().toString(36)}`;
   const clusterEnv = { ...env, PEAKCART_LOG_LEVEL: 'warn' };
-  const cluster = await startLocalCluster({ instances: options.instances, adminKey, seed, env: clusterEnv });
+  const cluster = await startLocalCluster({ instances: options.instances, adminKey, seed, env: clusterEnv, redis: !options.withoutRedis });
   try {
     const effective = loadConfig({ ...process.env, ...clusterEnv }).inFlightMax;
     const recorded: Record<string, string> = {
       ...clusterEnv,
-      topology: `scale-out: PostgreSQL 15 + Redis (AOF everysec) + ${options.instances} instance(s) behind HAProxy 2.6, all on this machine`,
+      topology: `scale-out: PostgreSQL 15${options.withoutRedis ? ' (holds too, no Redis)' : ' + Redis (AOF everysec)'} + ${options.instances} instance(s) behind HAProxy 2.6, all on this machine`,
       'admission in-flight max per instance (checkout/cart/admin)': `${effective.checkout}/${effective.cart}/${effective.admin}`,
     };
     // No single server pid: the generator's CPU check still runs, the server's CPU is not read.
