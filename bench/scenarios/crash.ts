@@ -20,6 +20,8 @@ const crashTimeoutMsMin = 15_000;
 export interface RestartRecord {
   restart: number;
   soldBeforeKill: number;
+  /** False when the shoppers had bought every unit before this kill (it came due during an audit). */
+  duringSale: boolean;
   killedAtS: number;
   downMs: number;
   audit: Audit;
@@ -48,8 +50,19 @@ export async function crashScenario(options: BenchOptions): Promise<{ result: Sc
       await server.restart();
       const downMs = Date.now() - downFromMs;
       const verdict = await audit(target, { skus, keyPrefixes: [prefix], acks: [...acks] }, { holdsExpired: false, final: false });
-      restarts.push({ restart: restarts.length + 1, soldBeforeKill, killedAtS, downMs, audit: verdict });
+      restarts.push({ restart: restarts.length + 1, soldBeforeKill, duringSale: soldBeforeKill < options.units, killedAtS, downMs, audit: verdict });
       if (!options.quiet) console.log(`\n  crash ${restarts.length}/${options.restarts}: killed at ${killedAtS}s after ${soldBeforeKill} orders, back in ${downMs} ms, audit ${verdict.passed ? 'ok' : 'FAILED'} (missing ${verdict.missing}, oversold ${verdict.oversold}, duplicates ${verdict.duplicateOrders})`);
+    };
+
+    const crashIfDue = (): void => {
+      if (busy) return;
+      const next = killAt[restarts.length];
+      if (next === undefined || acks.length < next) return;
+      busy = true;
+      chain = chain.then(crashOnce).finally(() => {
+        busy = false;
+        crashIfDue();
+      });
     };
 
     const run = await runLoad({
@@ -63,14 +76,15 @@ export async function crashScenario(options: BenchOptions): Promise<{ result: Sc
       quiet: options.quiet,
       onAcks: (more) => {
         acks.push(...more);
-        if (busy) return;
-        const next = killAt[restarts.length];
-        if (next === undefined || acks.length < next) return;
-        busy = true;
-        chain = chain.then(crashOnce).finally(() => (busy = false));
+        crashIfDue();
       },
     });
-    await chain;
+    // A kill that came due while the last restart was being audited starts when that audit ends,
+    // even if the shoppers have finished by then: K restarts are K restarts.
+    for (let current = chain; ; current = chain) {
+      await current;
+      if (current === chain) break;
+    }
     await waitForHolds(target, skus, options, Date.now());
     const final = await audit(target, { skus, keyPrefixes: [prefix], acks: run.acks }, { holdsExpired: true, final: true });
     const allPassed = final.passed && restarts.every((restart) => restart.audit.passed);

@@ -10,11 +10,11 @@ import { tempDir } from '../support/server.ts';
 const out = tempDir('bench-embedded-crash');
 after(() => out.remove());
 
-const units = 300;
+const units = 600;
 const restarts = 2;
 
 test('a flash sale survives kill -9 and restart: every audit is clean', { timeout: 240_000 }, async () => {
-  const { code, output } = await runBench(['crash', '--units', String(units), '--shoppers', '1500', '--restarts', String(restarts), '--hold-ttl-ms', '3000'], out.path);
+  const { code, output } = await runBench(['crash', '--units', String(units), '--shoppers', '3000', '--restarts', String(restarts), '--hold-ttl-ms', '3000'], out.path);
   assert.equal(code, 0, output);
   const result = readResult(out.path, 'crash');
   assert.equal(result.audit.passed, true, output);
