@@ -40,7 +40,10 @@ async function freePort(): Promise<number> {
 }
 
 function spawnServe(env: Record<string, string>, seed: boolean): Promise<{ child: ChildProcess; exited: Promise<void> }> {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(projectRoot, 'src/cli/main.ts'), 'serve', ...(seed ? ['--seed-if-empty'] : [])], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server alone (Node
+  // refuses --cpu-prof in NODE_OPTIONS, which would reach the generator too).
+  const nodeArgs = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...nodeArgs, '--disable-warning=ExperimentalWarning', join(projectRoot, 'src/cli/main.ts'), 'serve', ...(seed ? ['--seed-if-empty'] : [])], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
