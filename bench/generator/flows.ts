@@ -37,6 +37,9 @@ const browseMix = [
   { kind: 'categories', share: 0.05 },
 ] as const;
 
+/** What every browser sends with a GET; the bodies it takes gzipped are drained, never inflated. */
+const browserGet: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br, zstd' };
+
 function browsePath(flow: BrowseFlow): { kind: string; path: string } {
   let roll = Math.random();
   let kind: string = 'product';
@@ -68,7 +71,7 @@ function browseSessions(context: Context, flow: BrowseFlow): () => Session {
     const { kind, path } = browsePath(flow);
     const etag = etags.get(path);
     const revalidate = etag !== undefined && Math.random() < flow.revalidateShare;
-    const answer = await measured(context, revalidate ? `${kind}-304` : kind, { method: 'GET', path, headers: revalidate ? { 'if-none-match': etag } : undefined }, startMs);
+    const answer = await measured(context, revalidate ? `${kind}-304` : kind, { method: 'GET', path, headers: revalidate ? { ...browserGet, 'if-none-match': etag } : browserGet }, startMs);
     if (answer.etag !== undefined) etags.set(path, answer.etag);
   };
 }
@@ -126,7 +129,7 @@ function shopperSessions(context: Context, flow: ShopperFlow): { next(): Session
 export function sessionsOf(context: Context, flow: Flow): { next(): Session | undefined; shoppersStarted(): number } {
   switch (flow.kind) {
     case 'noop': {
-      const call: Call = { method: 'GET', path: flow.path };
+      const call: Call = { method: 'GET', path: flow.path, headers: browserGet };
       const session: Session = async (startMs) => {
         await measured(context, 'noop', call, startMs);
       };

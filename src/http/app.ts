@@ -9,7 +9,7 @@ import { adminAuth } from './middleware/admin-auth.ts';
 import { admission } from './middleware/admission.ts';
 import { jsonBody } from './middleware/body.ts';
 import { noStore } from './middleware/cache.ts';
-import { cors } from './middleware/cors.ts';
+import { cors, storeCors } from './middleware/cors.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { requestId } from './middleware/request-id.ts';
 import { problemResponse } from './problem.ts';
@@ -42,12 +42,7 @@ export function createApp(options: AppOptions, docsAssets?: DocsAssets): OpenAPI
     metrics.observeRequest(c.req.method, c.req.routePath, c.res.status, performance.now() - startedAt);
   });
 
-  app.use('/store/*', cors({
-    origins: options.corsOrigins,
-    allowHeaders: ['content-type', 'idempotency-key', 'authorization', 'x-request-id'],
-    exposeHeaders: ['x-request-id', 'etag', 'retry-after', 'idempotent-replayed'],
-    maxAgeS: 600,
-  }));
+  app.use('/store/*', cors({ origins: options.corsOrigins, ...storeCors }));
 
   app.use('/admin/*', adminAuth(options.adminKey));
   app.use('/store/carts/*', noStore());

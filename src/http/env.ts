@@ -1,6 +1,7 @@
 // The typed context every route and middleware shares.
 
 import type { Shop } from '../core/shop.ts';
+import type { Compress } from './middleware/cache.ts';
 import type { HttpLogger, HttpMetrics } from './ports.ts';
 
 export interface AppOptions {
@@ -20,6 +21,8 @@ export interface AppOptions {
   pingStore(): Promise<void>;
   /** SHA-256 hex of a text, when the runtime has a faster one than Web Crypto. */
   hashText?: (text: string) => string | Promise<string>;
+  /** Gzips catalog bodies once per change, where the runtime can (Node); the edge compresses on its own. */
+  compress?: Compress;
 }
 
 export interface AppEnv {

@@ -20,6 +20,8 @@ export interface CachedJson<T = unknown> {
   etag: string;
   /** The text as UTF-8, when it is sent often enough to keep it encoded. */
   bytes?: Uint8Array<ArrayBuffer>;
+  /** The bytes gzipped, when the runtime can compress and the body is big enough to gain. */
+  gzip?: Uint8Array<ArrayBuffer>;
   /** Type only: never set. */
   readonly of?: T;
 }
@@ -49,17 +51,24 @@ export function weakEtag(text: string): string {
 
 const memoised = new WeakMap<object, CachedJson<unknown>>();
 
+/** Compresses a body once per catalog change (gzip on Node); absent where the edge compresses. */
+export type Compress = (bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer>;
+
+/** Below this, compressing a body costs more than it saves. */
+export const compressBytesMin = 1024;
+
 /**
  * The JSON of `source` as `show` presents it, built once per source object. The catalog store
  * hands out one frozen object per entry until the catalog changes, so a page or product is
- * serialised and hashed once per change instead of once per request.
+ * serialised, hashed and compressed once per change instead of once per request.
  */
-export function memoJson<T>(source: object, show: () => T): CachedJson<T> {
+export function memoJson<T>(source: object, show: () => T, compress?: Compress): CachedJson<T> {
   let cached = memoised.get(source) as CachedJson<T> | undefined;
   if (cached === undefined) {
     const json = jsonWithEtag(show());
     // Encoded once too: writing a long string to a socket copies and encodes it every time.
-    cached = { ...json, bytes: utf8.encode(json.text) };
+    const bytes = utf8.encode(json.text);
+    cached = { ...json, bytes, gzip: compress !== undefined && bytes.byteLength >= compressBytesMin ? compress(bytes) : undefined };
     memoised.set(source, cached);
   }
   return cached;
@@ -67,17 +76,58 @@ export function memoJson<T>(source: object, show: () => T): CachedJson<T> {
 
 const utf8 = new TextEncoder();
 
-/** Sends a cacheable 200 with ETag and Cache-Control, or 304 when If-None-Match matches. */
-export function cacheableJson<T, P extends string>(c: Context<AppEnv, P>, json: CachedJson<T>, policy: CachePolicy): TypedResponse<T, 200, 'json'> {
+/** A cacheable answer, runtime-neutral: the Hono routes and Node's catalog fast path send it alike. */
+export interface CacheAnswer {
+  status: 200 | 304;
+  headers: Record<string, string>;
+  body: Uint8Array<ArrayBuffer> | string | null;
+}
+
+/** 304 when If-None-Match matches, else 200 with the body, gzipped when the client takes gzip. */
+export function cacheAnswer(json: CachedJson, policy: CachePolicy, ifNoneMatch: string | undefined, acceptEncoding: string | undefined): CacheAnswer {
   const headers: Record<string, string> = {
     etag: json.etag,
     'cache-control': cacheControlOf(policy),
     vary: 'accept-encoding, origin',
   };
-  // The typed-route handlers expect a typed JSON response; this is one (the 304 carries no body).
-  if (matchesEtag(c.req.header('if-none-match'), json.etag)) return c.body(null, 304, headers) as unknown as TypedResponse<T, 200, 'json'>;
+  if (matchesEtag(ifNoneMatch, json.etag)) return { status: 304, headers, body: null };
   headers['content-type'] = 'application/json';
-  return c.body(json.bytes ?? json.text, 200, headers) as unknown as TypedResponse<T, 200, 'json'>;
+  if (json.gzip !== undefined && acceptsGzip(acceptEncoding)) {
+    headers['content-encoding'] = 'gzip';
+    return { status: 200, headers, body: json.gzip };
+  }
+  return { status: 200, headers, body: json.bytes ?? json.text };
+}
+
+/** Sends a cacheable 200 with ETag and Cache-Control, or 304 when If-None-Match matches. */
+export function cacheableJson<T, P extends string>(c: Context<AppEnv, P>, json: CachedJson<T>, policy: CachePolicy): TypedResponse<T, 200, 'json'> {
+  const answer = cacheAnswer(json, policy, c.req.header('if-none-match'), c.req.header('accept-encoding'));
+  // The typed-route handlers expect a typed JSON response; this is one (a 304 carries no body).
+  const response = answer.body === null ? c.body(null, 304, answer.headers) : c.body(answer.body, 200, answer.headers);
+  return response as unknown as TypedResponse<T, 200, 'json'>;
+}
+
+const gzipAccepted = new Map<string, boolean>();
+
+/** Whether an Accept-Encoding takes gzip: gzip's own q, else `*`'s, must be above 0. Clients send few distinct values, so each is parsed once. */
+export function acceptsGzip(acceptEncoding: string | undefined): boolean {
+  if (acceptEncoding === undefined || acceptEncoding === '') return false;
+  let accepted = gzipAccepted.get(acceptEncoding);
+  if (accepted === undefined) {
+    let gzip: number | undefined;
+    let any: number | undefined;
+    for (const part of acceptEncoding.toLowerCase().split(',')) {
+      const [coding = '', ...parameters] = part.split(';').map((piece) => piece.trim());
+      const q = parameters.find((parameter) => parameter.startsWith('q='));
+      const weight = q === undefined ? 1 : Number(q.slice(2));
+      if (coding === 'gzip' || coding === 'x-gzip') gzip = weight;
+      else if (coding === '*') any = weight;
+    }
+    const weight = gzip ?? any ?? 0;
+    accepted = Number.isFinite(weight) && weight > 0;
+    if (gzipAccepted.size < 256) gzipAccepted.set(acceptEncoding, accepted);
+  }
+  return accepted;
 }
 
 const cacheControls = new Map<CachePolicy, string>();

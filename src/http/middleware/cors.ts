@@ -12,16 +12,34 @@ export interface CorsOptions {
   maxAgeS: number;
 }
 
+/** What the Store API lets a storefront on another origin send and read. */
+export const storeCors: Omit<CorsOptions, 'origins'> = {
+  allowHeaders: ['content-type', 'idempotency-key', 'authorization', 'x-request-id'],
+  exposeHeaders: ['x-request-id', 'etag', 'retry-after', 'idempotent-replayed'],
+  maxAgeS: 600,
+};
+
 const allowMethods = 'GET,HEAD,PUT,POST,DELETE,PATCH';
 
-export function cors(options: CorsOptions): MiddlewareHandler<AppEnv> {
+/** The CORS headers of an answer to a request from `origin` (not a preflight). */
+export function corsHeaders(options: CorsOptions): (origin: string | undefined) => { allowOrigin: string | undefined; exposeHeaders: string } {
   const allowed = new Set(options.origins);
-  const allowHeaders = options.allowHeaders.join(',');
   const exposeHeaders = options.exposeHeaders.join(',');
+  return (origin) => ({ allowOrigin: origin !== undefined && allowed.has(origin) ? origin : undefined, exposeHeaders });
+}
+
+/** Adds Origin to a Vary value unless it is there already. */
+export function varyOnOrigin(vary: string | null | undefined): string {
+  if (vary === null || vary === undefined || vary === '') return 'Origin';
+  return /(^|,)\s*origin\s*(,|$)/i.test(vary) ? vary : `${vary}, Origin`;
+}
+
+export function cors(options: CorsOptions): MiddlewareHandler<AppEnv> {
+  const headersFor = corsHeaders(options);
+  const allowHeaders = options.allowHeaders.join(',');
   const maxAge = String(options.maxAgeS);
   return async (c, next) => {
-    const origin = c.req.header('origin');
-    const allowOrigin = origin !== undefined && allowed.has(origin) ? origin : undefined;
+    const { allowOrigin, exposeHeaders } = headersFor(c.req.header('origin'));
     if (c.req.method === 'OPTIONS') {
       const headers: Record<string, string> = {
         'access-control-expose-headers': exposeHeaders,
@@ -37,6 +55,6 @@ export function cors(options: CorsOptions): MiddlewareHandler<AppEnv> {
     const headers = c.res.headers;
     if (allowOrigin !== undefined) headers.set('access-control-allow-origin', allowOrigin);
     headers.set('access-control-expose-headers', exposeHeaders);
-    headers.append('vary', 'Origin');
+    headers.set('vary', varyOnOrigin(headers.get('vary')));
   };
 }

@@ -1,14 +1,16 @@
 // Store API, catalog: what shoppers browse. Cacheable by browsers and CDNs, revalidated by ETag.
+// On Node the hottest of these GETs are usually answered by the fast path (src/runtime/
+// catalog-fast-path.ts) with the same answers; these routes document them and answer the rest.
 
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import type { AppEnv, AppOptions } from '../env.ts';
-import { availabilityCache, cacheableJson, catalogCache, jsonWithEtag, memoJson } from '../middleware/cache.ts';
-import { jsonContent, problems } from '../openapi.ts';
-import { Availability, AvailabilityQuery, Category, ListProductsQuery, productQueryOf, Product, ProductPage, SlugParam } from '../schemas.ts';
-import { pageJson, productJson } from '../views.ts';
 import { z } from '@hono/zod-openapi';
+import { availabilityJson, categoriesJson, productDetailJson, productListJson } from '../catalog-answers.ts';
+import type { AppEnv, AppOptions } from '../env.ts';
+import { cacheableJson } from '../middleware/cache.ts';
+import { jsonContent, problems } from '../openapi.ts';
+import { Availability, AvailabilityQuery, Category, ListProductsQuery, Product, ProductPage, SlugParam } from '../schemas.ts';
 
-export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOptions): void {
+export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop, compress }: AppOptions): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -19,8 +21,8 @@ export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
       responses: { 200: jsonContent(ProductPage, 'A page of products'), 422: problems[422] },
     }),
     async (c) => {
-      const page = await shop.catalog.listPublished(productQueryOf(c.req.valid('query')));
-      return cacheableJson(c, memoJson(page, () => pageJson(page, productJson)), catalogCache);
+      const { json, policy } = await productListJson(shop, c.req.valid('query'), compress);
+      return cacheableJson(c, json, policy);
     },
   );
 
@@ -34,8 +36,8 @@ export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
       responses: { 200: jsonContent(Product, 'The product'), 404: problems[404] },
     }),
     async (c) => {
-      const product = await shop.catalog.publishedBySlug(c.req.valid('param').slug);
-      return cacheableJson(c, memoJson(product, () => productJson(product)), catalogCache);
+      const { json, policy } = await productDetailJson(shop, c.req.valid('param').slug, compress);
+      return cacheableJson(c, json, policy);
     },
   );
 
@@ -48,8 +50,8 @@ export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
       responses: { 200: jsonContent(z.object({ items: z.array(Category) }), 'The categories') },
     }),
     async (c) => {
-      const categories = await shop.catalog.categories();
-      return cacheableJson(c, memoJson(categories, () => ({ items: categories })), catalogCache);
+      const { json, policy } = await categoriesJson(shop, compress);
+      return cacheableJson(c, json, policy);
     },
   );
 
@@ -63,8 +65,8 @@ export function storeCatalogRoutes(app: OpenAPIHono<AppEnv>, { shop }: AppOption
       responses: { 200: jsonContent(Availability, 'Availability per SKU'), 422: problems[422] },
     }),
     async (c) => {
-      const { sku } = c.req.valid('query');
-      return cacheableJson(c, jsonWithEtag(await shop.catalog.availability(Array.isArray(sku) ? sku : [sku])), availabilityCache);
+      const { json, policy } = await availabilityJson(shop, c.req.valid('query'));
+      return cacheableJson(c, json, policy);
     },
   );
 }
