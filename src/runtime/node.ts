@@ -7,7 +7,8 @@ import type { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { openPostgresStore } from '../adapters/postgres/store.ts';
-import { openSqliteStore, type SqliteStore } from '../adapters/sqlite/store.ts';
+import type { BatcherStats } from '../adapters/sqlite/batcher.ts';
+import { openThreadedSqliteStore } from '../adapters/sqlite/threaded-store.ts';
 import { openRedisStore } from '../adapters/redis/store.ts';
 import { createTestPaymentProvider } from '../adapters/payments/test-provider.ts';
 import { createShop, type Shop } from '../core/shop.ts';
@@ -31,10 +32,13 @@ export function gzipOnce(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer
   return Uint8Array.from(gzipSync(bytes, { level: 6 }));
 }
 
-/** The scale-out store when a database URL is configured, else the embedded SQLite file. */
+/**
+ * The scale-out store when a database URL is configured, else the embedded SQLite file, its
+ * writes on a thread of their own so that no COMMIT's fsync stops the event loop.
+ */
 export async function openStore(config: RuntimeConfig): Promise<Store> {
   if (config.databaseUrl !== undefined) return openPostgresStore({ url: config.databaseUrl, poolMax: config.databasePoolMax });
-  return openSqliteStore({ path: config.dbPath });
+  return openThreadedSqliteStore({ path: config.dbPath });
 }
 
 /** With PEAKCART_REDIS_URL, the stock holds move to Redis in front of the system of record. */
@@ -91,7 +95,7 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
     process.stdout.write(`\nGenerated admin key (kept in ${path}):\n  ${key}\n\n`);
   });
   let ready = true;
-  const metrics = createPromMetrics('stats' in store ? (store as SqliteStore).stats : undefined);
+  const metrics = createPromMetrics('stats' in store ? (store as { stats: Readonly<BatcherStats> }).stats : undefined);
   const app = createApp(
     {
       shop,

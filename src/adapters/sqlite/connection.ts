@@ -8,11 +8,14 @@ import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementRe
 /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
 export const busyTimeoutMs = 5_000;
 
-export function openDatabase(path: string): DatabaseSync {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+/** A read-only connection reads beside the writer (WAL lets it); SQLite itself refuses its writes. */
+export function openDatabase(path: string, options: { readOnly?: boolean } = {}): DatabaseSync {
+  const readOnly = options.readOnly ?? false;
+  if (path !== ':memory:' && !readOnly) mkdirSync(dirname(path), { recursive: true });
   // `timeout` is SQLite's busy_timeout: a second process on the same file waits, not fails.
-  const db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: busyTimeoutMs });
-  db.exec('PRAGMA journal_mode = WAL');
+  const db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: busyTimeoutMs, readOnly });
+  // The journal mode is the file's own; only the connection that creates the file sets it.
+  if (!readOnly) db.exec('PRAGMA journal_mode = WAL');
   // FULL, not NORMAL: in WAL mode NORMAL skips the fsync of the WAL at each commit, so a power
   // loss can take back transactions we already acknowledged. An acknowledged order must survive.
   db.exec('PRAGMA synchronous = FULL');

@@ -187,6 +187,38 @@ export const migrations: readonly Migration[] = [
       DROP INDEX IF EXISTS orders_number;
     `,
   },
+  {
+    version: 7,
+    name: 'catalog version',
+    // The catalog read caches must notice a catalog change made by another connection (the
+    // writer thread, a CLI seed) but not the order traffic, which commits hundreds of times a
+    // second: data_version moves on every commit, this counter only when the catalog changes.
+    sql: `
+      CREATE TABLE catalog_version (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO catalog_version (id, version) VALUES (1, 0);
+      CREATE TRIGGER categories_insert_bumps_catalog AFTER INSERT ON categories
+        BEGIN UPDATE catalog_version SET version = version + 1; END;
+      CREATE TRIGGER categories_update_bumps_catalog AFTER UPDATE ON categories
+        BEGIN UPDATE catalog_version SET version = version + 1; END;
+      CREATE TRIGGER categories_delete_bumps_catalog AFTER DELETE ON categories
+        BEGIN UPDATE catalog_version SET version = version + 1; END;
+      CREATE TRIGGER products_insert_bumps_catalog AFTER INSERT ON products
+        BEGIN UPDATE catalog_version SET version = version + 1; END;
+      CREATE TRIGGER products_update_bumps_catalog AFTER UPDATE ON products
+        BEGIN UPDATE catalog_version SET version = version + 1; END;
+      CREATE TRIGGER products_delete_bumps_catalog AFTER DELETE ON products
+        BEGIN UPDATE catalog_version SET version = version + 1; END;
+      CREATE TRIGGER variants_insert_bumps_catalog AFTER INSERT ON variants
+        BEGIN UPDATE catalog_version SET version = version + 1; END;
+      CREATE TRIGGER variants_update_bumps_catalog AFTER UPDATE ON variants
+        BEGIN UPDATE catalog_version SET version = version + 1; END;
+      CREATE TRIGGER variants_delete_bumps_catalog AFTER DELETE ON variants
+        BEGIN UPDATE catalog_version SET version = version + 1; END;
+    `,
+  },
 ];
 
 /** Applies the migrations this file has not seen yet; returns the versions it applied. */

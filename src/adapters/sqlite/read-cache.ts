@@ -1,8 +1,8 @@
 // A cache for reads of rarely changing data (the catalog), so browsing and every add-to-cart
-// stop re-reading and re-decoding the same rows. It is emptied by every write of this store
-// (the writer calls invalidate() inside its transaction) and by any commit another connection
-// makes to the file (SQLite's data_version moves), so a read never sees older data than SQLite
-// would give it. What it hands out is frozen: callers share one object per entry.
+// stop re-reading and re-decoding the same rows. It is emptied by every catalog write of this
+// store (the writer calls invalidate() inside its transaction) and whenever the catalog's
+// version row moved, whoever wrote it, so a read never sees older data than SQLite would give
+// it. What it hands out is frozen: callers share one object per entry.
 
 import type { Prepare } from './connection.ts';
 
@@ -24,11 +24,13 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /**
- * One data_version watcher per connection: `changedElsewhere()` is true once after another
- * connection committed. Our own commits never move it.
+ * One catalog watcher per connection: `changedElsewhere()` is true once after the catalog's
+ * version moved (the triggers of migration 7 bump it on every catalog row written, by any
+ * connection). Order traffic never moves it, so the caches live as long as the catalog does.
  */
-export function dataVersionWatcher(prepare: Prepare): { changedElsewhere(): boolean } {
-  let seen: unknown = prepare('PRAGMA data_version').get()?.['data_version'];
+export function catalogVersionWatcher(prepare: Prepare): { changedElsewhere(): boolean } {
+  const read = () => prepare('SELECT version FROM catalog_version WHERE id = 1').get()?.['version'];
+  let seen: unknown = read();
   // One look per synchronous stretch of code: a request reading several SKUs in a loop asks
   // SQLite once. Nothing can commit between two reads with no await between them.
   let looked = false;
@@ -40,7 +42,7 @@ export function dataVersionWatcher(prepare: Prepare): { changedElsewhere(): bool
       if (looked) return false;
       looked = true;
       queueMicrotask(forget);
-      const now = prepare('PRAGMA data_version').get()?.['data_version'];
+      const now = read();
       if (now === seen) return false;
       seen = now;
       return true;

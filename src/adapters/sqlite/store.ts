@@ -18,8 +18,10 @@ export interface SqliteStoreOptions {
   path: string;
   /** Most writes one transaction carries (default batchOpsMax). */
   batchMaxOps?: number;
-  /** Apply pending migrations on open (default true). */
+  /** Apply pending migrations on open (default true; never on a read-only connection). */
   migrate?: boolean;
+  /** Open the file read-only: every read works, every write fails (the writer is elsewhere). */
+  readOnly?: boolean;
 }
 
 /** What checkInvariants found wrong; both lists are empty in a healthy store. */
@@ -53,9 +55,10 @@ const sql = {
 } as const;
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
-  const db = openDatabase(options.path);
+  const readOnly = options.readOnly ?? false;
+  const db = openDatabase(options.path, { readOnly });
   try {
-    if (options.migrate ?? true) migrate(db);
+    if ((options.migrate ?? true) && !readOnly) migrate(db);
   } catch (error) {
     db.close();
     throw error;

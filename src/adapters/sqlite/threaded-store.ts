@@ -1,0 +1,161 @@
+// The embedded store with its writes on a thread of their own. The event loop keeps a
+// read-only connection (reads, the catalog caches) and hands every write to the writer thread,
+// which group-commits them on the file's one writing connection. So the fsync of each COMMIT
+// and the SQL of the writes no longer stop HTTP, and the writes use the machine's second core.
+// Same file, same transactions, same durability: a write's promise settles after its COMMIT.
+
+import { Worker } from 'node:worker_threads';
+import type { Store } from '../../core/ports.ts';
+import type { BatcherStats } from './batcher.ts';
+import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './store.ts';
+import { receiveError, writeMethods, type Area, type FromWriter, type ToWriter, type WriteCall, type WriterData } from './writer-protocol.ts';
+
+export interface ThreadedSqliteStore extends Store {
+  readonly path: string;
+  /** The writer thread's group-commit counters, as of its last reply. */
+  readonly stats: Readonly<BatcherStats>;
+  /** Audits the stock tables directly (a read), for tests and the auditor. */
+  checkInvariants: SqliteStore['checkInvariants'];
+}
+
+interface Waiting {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Method = (...args: unknown[]) => Promise<unknown>;
+
+const writerUrl = new URL('./writer-thread.ts', import.meta.url);
+
+
+export async function openThreadedSqliteStore(options: SqliteStoreOptions): Promise<ThreadedSqliteStore> {
+  const data: WriterData = { path: options.path, batchMaxOps: options.batchMaxOps, migrate: options.migrate ?? true };
+  const worker = new Worker(writerUrl, { workerData: data, name: 'peakcart sqlite writer' });
+  const onOpen: { message?: (message: FromWriter) => void; error?: (error: Error) => void; exit?: (code: number) => void } = {};
+  const opened = new Promise<void>((resolve, reject) => {
+    onOpen.message = (message) => {
+      if (message.kind === 'ready') resolve();
+      else if (message.kind === 'failed') reject(receiveError(message.error));
+    };
+    onOpen.error = reject;
+    onOpen.exit = (code) => reject(new Error(`the SQLite writer thread exited (code ${code}) before it opened the store`));
+    worker.on('message', onOpen.message).on('error', onOpen.error).on('exit', onOpen.exit);
+  });
+  try {
+    await opened;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  } finally {
+    // Only our own listeners: Worker keeps internal ones (they ref and unref its port).
+    if (onOpen.message) worker.off('message', onOpen.message);
+    if (onOpen.error) worker.off('error', onOpen.error);
+    if (onOpen.exit) worker.off('exit', onOpen.exit);
+  }
+
+  let reader: SqliteStore;
+  try {
+    // After the writer: it has created the file and applied the migrations the reader expects.
+    reader = await openSqliteStore({ path: options.path, readOnly: true });
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+
+  const stats: BatcherStats = { transactions: 0, operations: 0, largestBatch: 0 };
+  const waiting = new Map<number, Waiting>();
+  let nextId = 1;
+  /** Why the writer can take no more calls: closed by us, or gone on its own. */
+  let stopped: Error | undefined;
+  let closing: Promise<void> | undefined;
+  let closed: (() => void) | undefined;
+
+  // The thread keeps the process alive only while it owes an answer, like a socket would.
+  worker.unref();
+  const settle = (id: number): Waiting | undefined => {
+    const entry = waiting.get(id);
+    waiting.delete(id);
+    if (waiting.size === 0) worker.unref();
+    return entry;
+  };
+
+  const stop = (error: Error) => {
+    stopped ??= error;
+    for (const entry of waiting.values()) entry.reject(error);
+    waiting.clear();
+  };
+
+  worker.on('message', (message: FromWriter) => {
+    if (message.kind === 'replies') {
+      Object.assign(stats, message.stats);
+      for (const answer of message.replies) {
+        const entry = settle(answer.id);
+        if (entry === undefined) continue;
+        if (answer.ok) entry.resolve(answer.value);
+        else entry.reject(receiveError(answer.error));
+      }
+    } else if (message.kind === 'closed') {
+      closed?.();
+    }
+  });
+  worker.on('error', (error) => stop(new Error(`the SQLite writer thread failed: ${error.message}`)));
+  worker.on('exit', (code) => {
+    stop(new Error(`the SQLite writer thread exited (code ${code})`));
+    closed?.();
+  });
+
+  // Each call is sent at once. Gathering a turn's calls into one message made the two threads
+  // take turns (the writer idle while the event loop worked through its turn, then the other
+  // way round); sent at once, the writer's batcher gathers what arrives while it commits.
+  const write = (area: Area, method: string, args: unknown[]): Promise<unknown> => {
+    if (stopped !== undefined) return Promise.reject(stopped);
+    const call: WriteCall = { id: nextId++, area, method, args };
+    return new Promise((resolve, reject) => {
+      if (waiting.size === 0) worker.ref();
+      waiting.set(call.id, { resolve, reject });
+      worker.postMessage({ kind: 'call', call } satisfies ToWriter);
+    });
+  };
+
+  /** The reader's methods of one area, with its write methods sent to the writer instead. */
+  function area<A extends Area>(name: A): Store[A] {
+    const methods: Record<string, Method> = { ...(reader[name] as unknown as Record<string, Method>) };
+    for (const method of writeMethods[name]) methods[method] = (...args) => write(name, method, args);
+    // Every method of the port is there: the reader's own, and the writes by name from the list.
+    return methods as unknown as Store[A];
+  }
+
+  return {
+    path: options.path,
+    stats,
+    catalog: area('catalog'),
+    stock: area('stock'),
+    carts: area('carts'),
+    orders: area('orders'),
+    idempotency: area('idempotency'),
+    events: area('events'),
+    checkInvariants: (nowMs) => reader.checkInvariants(nowMs),
+
+    async ping() {
+      if (stopped !== undefined) throw stopped;
+      await reader.ping();
+    },
+
+    close() {
+      closing ??= (async () => {
+        if (stopped === undefined) {
+          const done = new Promise<void>((resolve) => {
+            closed = resolve;
+          });
+          worker.ref();
+          worker.postMessage({ kind: 'close' } satisfies ToWriter);
+          await done;
+          stop(new Error('the store is closed'));
+        }
+        await worker.terminate();
+        await reader.close();
+      })();
+      return closing;
+    },
+  };
+}

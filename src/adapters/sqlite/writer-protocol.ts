@@ -1,0 +1,80 @@
+// What the event loop and the SQLite writer thread say to each other. Every write method of the
+// Store runs on the writer thread (its group commit, its fsync); every read runs on the event
+// loop's own read-only connection. The list below is that split: a method not named here is a
+// read, and the read-only connection refuses it if it ever writes.
+
+import { DomainError, errorCodes, type ErrorCode, type ErrorExtras } from '../../core/errors.ts';
+import type { Store } from '../../core/ports.ts';
+import type { BatcherStats } from './batcher.ts';
+
+export type Area = 'catalog' | 'stock' | 'carts' | 'orders' | 'idempotency' | 'events';
+
+export const writeMethods = {
+  catalog: ['upsertCategory', 'createProduct', 'updateProduct', 'deleteProduct'],
+  stock: ['applyMovement', 'setOnHand', 'setHolds', 'releaseHolds', 'releaseExpiredHolds'],
+  carts: ['createCart', 'saveCart'],
+  orders: ['commitOrder', 'transitionOrder'],
+  // begin reads first, but its claim is a write, so all of it runs where the writes run.
+  idempotency: ['begin', 'complete', 'abandon', 'purgeOlderThan'],
+  events: ['createWebhook', 'deleteWebhook', 'leaseDueWebhook', 'recordDelivery'],
+} as const satisfies { [A in Area]: ReadonlyArray<keyof Store[A]> };
+
+export interface WriteCall {
+  id: number;
+  area: Area;
+  method: string;
+  args: unknown[];
+}
+
+export interface SentError {
+  name: string;
+  message: string;
+  stack: string | undefined;
+  /** Set for a DomainError, which the HTTP layer maps to its problem type. */
+  domain?: { code: ErrorCode; extras: ErrorExtras };
+  /** node:sqlite's error code and SQLite's result code, when the error came from SQLite. */
+  code?: string;
+  errcode?: number;
+}
+
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SentError };
+
+/** Event loop to writer: a write to run, or the request to close. */
+export type ToWriter = { kind: 'call'; call: WriteCall } | { kind: 'close' };
+
+/** Writer to event loop: it opened (or could not), replies with the batcher's counters, or it closed. */
+export type FromWriter =
+  | { kind: 'ready' }
+  | { kind: 'failed'; error: SentError }
+  | { kind: 'replies'; replies: Reply[]; stats: BatcherStats }
+  | { kind: 'closed' };
+
+export interface WriterData {
+  path: string;
+  batchMaxOps: number | undefined;
+  migrate: boolean;
+}
+
+/** An error as plain data: structured clone keeps an Error's message but not its class or code. */
+export function sendError(error: unknown): SentError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error), stack: undefined };
+  const sent: SentError = { name: error.name, message: error.message, stack: error.stack };
+  if (error instanceof DomainError) sent.domain = { code: error.code, extras: error.extras };
+  const { code, errcode } = error as Error & { code?: unknown; errcode?: unknown };
+  if (typeof code === 'string') sent.code = code;
+  if (typeof errcode === 'number') sent.errcode = errcode;
+  return sent;
+}
+
+const knownCodes: ReadonlySet<string> = new Set(errorCodes);
+
+/** The error again, as the class the caller would have caught had the store run in its thread. */
+export function receiveError(sent: SentError): Error {
+  const domain = sent.domain;
+  const error = domain !== undefined && knownCodes.has(domain.code) ? new DomainError(domain.code, sent.message, domain.extras) : new Error(sent.message);
+  error.name = sent.name;
+  if (sent.stack !== undefined) error.stack = sent.stack;
+  if (sent.code !== undefined) Object.assign(error, { code: sent.code });
+  if (sent.errcode !== undefined) Object.assign(error, { errcode: sent.errcode });
+  return error;
+}
