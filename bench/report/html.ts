@@ -2,7 +2,7 @@
 // Headline figures against the targets first, then per scenario and run: throughput, latency
 // percentiles and error classes over time, the latency distribution, and the audit.
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Audit } from '../audit.ts';
 import type { RunResult, SecondStats } from '../generator/run.ts';
@@ -40,7 +40,15 @@ function phaseBands(series: SecondStats[]): Band[] {
   return bands.length > 1 ? bands : [];
 }
 
-function runCharts(run: Run): string {
+interface RunCharts {
+  throughput: string;
+  latency: string;
+  errors: string;
+  distribution: string;
+  cpu: string;
+}
+
+function chartsOf(run: Run): RunCharts {
   const series = run.series;
   const bands = phaseBands(series);
   const throughput = lineChart({
@@ -71,7 +79,6 @@ function runCharts(run: Run): string {
     yLabel: 'answers per second',
     bands,
   });
-  const kinds = Object.keys(run.latencyByKind);
   const distribution = spectrumChart([{ name: 'all requests', color: palette[0] ?? '#000', points: run.spectrum }]);
   const cpu = lineChart({
     lines: [
@@ -82,6 +89,12 @@ function runCharts(run: Run): string {
     yLabel: '% of one core',
     bands,
   });
+  return { throughput, latency, errors, distribution, cpu };
+}
+
+function runCharts(run: Run): string {
+  const { throughput, latency, errors, distribution, cpu } = chartsOf(run);
+  const kinds = Object.keys(run.latencyByKind);
   const kindRows = kinds
     .map((kind) => {
       const latency = run.latencyByKind[kind];
@@ -224,8 +237,19 @@ ${sections || '<p>No results yet: run <code>npm run bench -- all</code>.</p>'}
 `;
 }
 
+const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+/** Writes report.html, and each chart as its own SVG under charts/ for documents to embed. */
 export function writeReport(outDir: string): string {
+  const results = readResults(outDir);
   const path = join(outDir, 'report.html');
-  writeFileSync(path, buildReport(readResults(outDir)));
+  writeFileSync(path, buildReport(results));
+  const chartsDir = join(outDir, 'charts');
+  mkdirSync(chartsDir, { recursive: true });
+  for (const result of results) {
+    for (const run of result.runs) {
+      for (const [chart, svg] of Object.entries(chartsOf(run))) writeFileSync(join(chartsDir, `${slug(run.name)}-${chart}.svg`), svg);
+    }
+  }
   return path;
 }
