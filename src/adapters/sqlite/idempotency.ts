@@ -9,14 +9,19 @@ import type { Prepare } from './connection.ts';
 /** Most keys one purgeOlderThan call deletes (one transaction). */
 export const idempotencyPurgeMax = 10_000;
 
+/** Claims kept at once before the expired ones are swept out (each is one running request). */
+const claimsSweepAbove = 10_000;
+
 const sql = {
   find: `
     SELECT request_hash, state, response_status, response_body, response_content_type, lease_until_ms
     FROM idempotency_keys WHERE scope = ? AND key = ?`,
-  insert: `
-    INSERT INTO idempotency_keys (scope, key, request_hash, state, created_at_ms, lease_until_ms)
-    VALUES (?, ?, ?, 'in_progress', ?, ?)`,
-  takeOver: 'UPDATE idempotency_keys SET lease_until_ms = ? WHERE scope = ? AND key = ?',
+  record: `
+    INSERT INTO idempotency_keys (scope, key, request_hash, state, response_status, response_body, response_content_type, created_at_ms, lease_until_ms)
+    VALUES (:scope, :key, :requestHash, 'done', :status, :body, :contentType, :createdAtMs, :leaseUntilMs)
+    ON CONFLICT (scope, key) DO UPDATE SET
+      state = 'done', response_status = excluded.response_status, response_body = excluded.response_body,
+      response_content_type = excluded.response_content_type`,
   complete: `
     UPDATE idempotency_keys SET state = 'done', response_status = :status, response_body = :body, response_content_type = :contentType
     WHERE scope = :scope AND key = :key`,
@@ -26,10 +31,35 @@ const sql = {
       SELECT rowid FROM idempotency_keys WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT ?)`,
 } as const;
 
+/** A request running with its key: what a duplicate must be told, and what its result records. */
+interface Claim {
+  requestHash: string;
+  createdAtMs: number;
+  leaseUntilMs: number;
+  /** It took over a row left in progress by a request that died before this store was opened. */
+  tookOver: boolean;
+}
+
+/**
+ * The claim of a running request lives in memory, not in the file: it only has to stop
+ * duplicates while this process runs the request (the embedded shop is one process), and a
+ * claim that survived a crash would only make the retry wait out its lease before running the
+ * request again, as it runs now at once. So a request writes its key once, with its result, in
+ * the same group commit as any other write, and a duplicate is answered without a write.
+ */
 export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): IdempotencyStore {
-  /** What an existing row answers, or undefined when the caller may claim the key (a write). */
-  function answerOf(found: unknown, requestHash: string, nowMs: number): IdempotencyBegin | undefined {
-    if (found === undefined) return undefined;
+  const claims = new Map<string, Claim>();
+  // The scope's length first, so no (scope, key) pair can spell another's name.
+  const claimKey = (scope: string, key: string) => `${scope.length}:${scope}${key}`;
+
+  function sweepExpired(nowMs: number): void {
+    if (claims.size < claimsSweepAbove) return;
+    for (const [name, claim] of claims) if (claim.leaseUntilMs <= nowMs) claims.delete(name);
+  }
+
+  /** What an existing row answers, or whether the caller may claim the key over it. */
+  function answerOf(found: unknown, requestHash: string, nowMs: number): IdempotencyBegin | 'absent' | 'expired' {
+    if (found === undefined) return 'absent';
     const row = asRow(found);
     if (text(row, 'request_hash') !== requestHash) return { kind: 'mismatch' };
     if (text(row, 'state') === 'done') {
@@ -39,18 +69,9 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): Idem
       if (status === null || body === null || contentType === null) throw new Error("an idempotency key is done without a response");
       return { kind: 'replay', status, body, contentType };
     }
+    // Rows in progress come from versions that wrote their claims; one still leased is running.
     if (int(row, 'lease_until_ms') > nowMs) return { kind: 'in-progress' };
-    return undefined;
-  }
-
-  function beginInTransaction(scope: string, key: string, requestHash: string, nowMs: number, leaseMs: number): IdempotencyBegin {
-    const found = prepare(sql.find).get(scope, key);
-    const answer = answerOf(found, requestHash, nowMs);
-    if (answer !== undefined) return answer;
-    if (found === undefined) prepare(sql.insert).run(scope, key, requestHash, nowMs, nowMs + leaseMs);
-    // Otherwise the first request's lease ran out (its process died, most likely): this one takes over.
-    else prepare(sql.takeOver).run(nowMs + leaseMs, scope, key);
-    return { kind: 'started' };
+    return 'expired';
   }
 
   return {
@@ -58,25 +79,57 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): Idem
       // No refuseNul here: scope and key are only compared as bound parameters (all bytes count)
       // and never read back, so a NUL in them is harmless, and refusing would turn a hostile
       // path's 404 into a 422 before the route could answer.
-      // Retries under load are mostly replays: answer them from a read, without a write
-      // transaction. Claiming the key is decided again inside the write, so this is only a shortcut.
-      const answer = answerOf(prepare(sql.find).get(scope, key), requestHash, nowMs);
-      if (answer !== undefined) return answer;
-      return batcher.run(() => beginInTransaction(scope, key, requestHash, nowMs, leaseMs));
+      const stored = answerOf(prepare(sql.find).get(scope, key), requestHash, nowMs);
+      if (typeof stored === 'object') return stored;
+      const name = claimKey(scope, key);
+      const running = claims.get(name);
+      if (running !== undefined) {
+        // As for a row: another body under this key is refused, whether its request runs or not.
+        if (running.requestHash !== requestHash) return { kind: 'mismatch' };
+        if (running.leaseUntilMs > nowMs) return { kind: 'in-progress' };
+      }
+      sweepExpired(nowMs);
+      // A claim whose lease ran out belongs to a request that hung or lost its answer: this one takes over.
+      claims.set(name, { requestHash, createdAtMs: running?.createdAtMs ?? nowMs, leaseUntilMs: nowMs + leaseMs, tookOver: stored === 'expired' });
+      return { kind: 'started' };
     },
 
     async complete(scope, key, response) {
       const { status, body, contentType } = response;
-      await batcher.run(() => prepare(sql.complete).run({ scope, key, status, body, contentType }));
+      const name = claimKey(scope, key);
+      const claim = claims.get(name);
+      if (claim === undefined) {
+        // Not claimed here (a lease that ran out and was swept): record the result on a row, if any.
+        await batcher.run(() => prepare(sql.complete).run({ scope, key, status, body, contentType }));
+        return;
+      }
+      const { requestHash, createdAtMs, leaseUntilMs } = claim;
+      await batcher.run(() => prepare(sql.record).run({ scope, key, requestHash, status, body, contentType, createdAtMs, leaseUntilMs }));
+      // Only now: until the row is durable, a duplicate must still find the claim.
+      if (claims.get(name) === claim) claims.delete(name);
     },
 
     async abandon(scope, key) {
-      await batcher.run(() => prepare(sql.abandon).run(scope, key));
+      const name = claimKey(scope, key);
+      const claim = claims.get(name);
+      claims.delete(name);
+      // A row is there only when the claim took one over; overload refusals abandon without a write.
+      if (claim === undefined || claim.tookOver) await batcher.run(() => prepare(sql.abandon).run(scope, key));
     },
 
     async purgeOlderThan(beforeMs, limit) {
       if (!(limit >= 1)) return 0;
-      return batcher.run(() => Number(prepare(sql.purge).run(beforeMs, Math.min(Math.floor(limit), idempotencyPurgeMax)).changes));
+      const most = Math.min(Math.floor(limit), idempotencyPurgeMax);
+      const purged = await batcher.run(() => Number(prepare(sql.purge).run(beforeMs, most).changes));
+      let forgotten = 0;
+      for (const [name, claim] of claims) {
+        if (purged + forgotten >= most) break;
+        if (claim.createdAtMs < beforeMs) {
+          claims.delete(name);
+          forgotten += 1;
+        }
+      }
+      return purged + forgotten;
     },
   };
 }
