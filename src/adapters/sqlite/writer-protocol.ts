@@ -39,8 +39,8 @@ export interface SentError {
 
 export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SentError };
 
-/** Event loop to writer: a write to run, or the request to close. */
-export type ToWriter = { kind: 'call'; call: WriteCall } | { kind: 'close' };
+/** Event loop to writer: writes to run, gathered in small groups; or the request to close. */
+export type ToWriter = { kind: 'calls'; calls: WriteCall[] } | { kind: 'close' };
 
 /** Writer to event loop: it opened (or could not), replies with the batcher's counters, or it closed. */
 export type FromWriter =

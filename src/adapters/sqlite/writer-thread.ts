@@ -70,17 +70,18 @@ async function serve(): Promise<void> {
       });
       return;
     }
-    const { call } = message;
-    let pending: Promise<unknown>;
-    try {
-      pending = methodOf(store, call)(...call.args);
-    } catch (error) {
-      pending = Promise.reject(error);
+    for (const call of message.calls) {
+      let pending: Promise<unknown>;
+      try {
+        pending = methodOf(store, call)(...call.args);
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (value) => reply({ id: call.id, ok: true, value }),
+        (error: unknown) => reply({ id: call.id, ok: false, error: sendError(error) }),
+      );
     }
-    pending.then(
-      (value) => reply({ id: call.id, ok: true, value }),
-      (error: unknown) => reply({ id: call.id, ok: false, error: sendError(error) }),
-    );
   });
   const ready: FromWriter = { kind: 'ready' };
   port?.postMessage(ready);
