@@ -5,6 +5,7 @@
 // Same file, same transactions, same durability: a write's promise settles after its COMMIT.
 
 import { Worker } from 'node:worker_threads';
+import { DomainError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports.ts';
 import type { BatcherStats } from './batcher.ts';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './store.ts';
@@ -102,9 +103,11 @@ export async function openThreadedSqliteStore(options: SqliteStoreOptions): Prom
       closed?.();
     }
   });
-  worker.on('error', (error) => stop(new Error(`the SQLite writer thread failed: ${error.message}`)));
+  // Without its writer the shop can still read; writes answer 503 (store-unavailable), as
+  // when a scale-out database is away, and /readyz turns false through ping().
+  worker.on('error', (error) => stop(new DomainError('store-unavailable', `The SQLite writer thread failed: ${error.message}`)));
   worker.on('exit', (code) => {
-    stop(new Error(`the SQLite writer thread exited (code ${code})`));
+    stop(new DomainError('store-unavailable', `The SQLite writer thread exited (code ${code}).`));
     closed?.();
   });
 

@@ -1,0 +1,76 @@
+// What the writer thread adds to the embedded store beyond the contract suite: errors keep their
+// class across the thread, the catalog caches of the reading connection see the writer's
+// catalog changes but not its order traffic, the group-commit counters reach this thread, and a
+// closed store refuses writes.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { openThreadedSqliteStore, type ThreadedSqliteStore } from '../../src/adapters/sqlite/threaded-store.ts';
+import { DomainError } from '../../src/core/errors.ts';
+import { cart, category, product, variant } from './fixtures.ts';
+
+const directory = mkdtempSync(join(tmpdir(), 'peakcart-writer-thread-'));
+let counter = 0;
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+async function withStore(test: (store: ThreadedSqliteStore) => Promise<void>): Promise<void> {
+  const store = await openThreadedSqliteStore({ path: join(directory, `store-${(counter += 1)}`, 'peakcart.sqlite') });
+  try {
+    await test(store);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('SQLite store with its writer thread', () => {
+  it('hands a write\'s DomainError back as a DomainError with its code and extras', () =>
+    withStore(async (store) => {
+      await store.catalog.createProduct(product('tent', { id: 'prod_1', variants: [variant('TENT-1')] }));
+      const failure = await store.catalog.createProduct(product('tent', { id: 'prod_1', variants: [variant('TENT-1')] })).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      assert.ok(failure instanceof DomainError, 'a DomainError, so the HTTP layer answers with its problem type');
+      assert.equal(failure.code, 'conflict');
+      assert.deepEqual(failure.extras, { id: 'prod_1' });
+    }));
+
+  it('reads the writer\'s catalog change at once, through the caches of the reading connection', () =>
+    withStore(async (store) => {
+      await store.catalog.upsertCategory(category('tents', 1));
+      const cached = await store.catalog.listCategories();
+      assert.deepEqual(cached.map((found) => found.slug), ['tents']);
+      // The cache hands out one frozen object per entry: the same object means it was kept.
+      await store.carts.createCart(cart('cart_1'));
+      assert.equal(await store.catalog.listCategories(), cached, 'a cart write on the writer leaves the catalog cache alone');
+      await store.catalog.upsertCategory(category('stoves', 2));
+      const changed = await store.catalog.listCategories();
+      assert.notEqual(changed, cached);
+      assert.deepEqual(changed.map((found) => found.slug), ['tents', 'stoves']);
+    }));
+
+  it('keeps group commit: many writes at once share transactions, and the counters reach this thread', () =>
+    withStore(async (store) => {
+      await Promise.all(Array.from({ length: 200 }, (_, index) => store.carts.createCart(cart(`cart_${index}`))));
+      assert.equal(store.stats.operations, 200);
+      assert.ok(store.stats.transactions < 200, `200 writes took ${store.stats.transactions} transactions`);
+      assert.ok(store.stats.largestBatch > 1);
+    }));
+
+  it('refuses writes once closed; what it wrote before is in the file', async () => {
+    const store = await openThreadedSqliteStore({ path: join(directory, `store-${(counter += 1)}`, 'peakcart.sqlite') });
+    await store.carts.createCart(cart('cart_1'));
+    await store.close();
+    await assert.rejects(store.carts.createCart(cart('cart_2')), /closed/);
+    const reopened = await openThreadedSqliteStore({ path: store.path });
+    try {
+      assert.equal((await reopened.carts.getCart('cart_1'))?.id, 'cart_1');
+      assert.equal(await reopened.carts.getCart('cart_2'), undefined);
+    } finally {
+      await reopened.close();
+    }
+  });
+});
