@@ -38,6 +38,12 @@ export interface OpenPhase {
   /** Arrivals per second for this worker: a request (noop, browse) or a shopper's visit. */
   ratePerS: number;
   durationMs: number;
+  /**
+   * A warm-up: its seconds are in the series, its orders are acknowledged and audited, but its
+   * latencies stay out of the per-kind figures, which describe the steady load that follows on
+   * the same connections and the same (by then compiled) generator.
+   */
+  warmUp?: boolean;
 }
 
 export type LoadModel =

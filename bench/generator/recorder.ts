@@ -24,19 +24,22 @@ export class Recorder {
   private byType: Record<string, number> = {};
   private acks: AckedOrder[] = [];
   scheduleLagMsMax = 0;
+  /** Off during a warm-up phase: its latencies count in the seconds, not in the per-kind figures. */
+  recordingKinds = true;
 
   record(kind: string, statusKey: string, latencyUs: number, problemType: string | undefined): void {
     const value = clampUs(latencyUs);
     this.second.recordValue(value);
+    this.requests++;
+    this.byStatus[statusKey] = (this.byStatus[statusKey] ?? 0) + 1;
+    if (problemType !== undefined) this.byType[problemType] = (this.byType[problemType] ?? 0) + 1;
+    if (!this.recordingKinds) return;
     let histogram = this.byKind.get(kind);
     if (histogram === undefined) {
       histogram = newHistogram();
       this.byKind.set(kind, histogram);
     }
     histogram.recordValue(value);
-    this.requests++;
-    this.byStatus[statusKey] = (this.byStatus[statusKey] ?? 0) + 1;
-    if (problemType !== undefined) this.byType[problemType] = (this.byType[problemType] ?? 0) + 1;
   }
 
   acknowledge(ack: AckedOrder): void {

@@ -54,7 +54,10 @@ async function run(job: Job): Promise<void> {
     return session(startMs).finally(() => outstanding--);
   };
 
-  await drive(job.model, sessions.next, track, () => stopping, (name) => (phase = name), (lagMs) => {
+  await drive(job.model, sessions.next, track, () => stopping, (name, warmUp) => {
+    phase = name;
+    recorder.recordingKinds = !warmUp;
+  }, (lagMs) => {
     if (lagMs > recorder.scheduleLagMsMax) recorder.scheduleLagMsMax = lagMs;
   }, () => dropped++, () => outstanding);
 
@@ -83,7 +86,7 @@ async function drive(
   next: () => Session | undefined,
   track: (session: Session, startMs: number) => Promise<void>,
   isStopping: () => boolean,
-  enterPhase: (name: string) => void,
+  enterPhase: (name: string, warmUp: boolean) => void,
   noteLag: (lagMs: number) => void,
   noteDrop: () => void,
   outstanding: () => number,
@@ -102,7 +105,7 @@ async function drive(
   }
   // Open model: arrival i of a phase is due at phaseStart + i / rate, whatever the server does.
   for (const phase of model.phases) {
-    enterPhase(phase.name);
+    enterPhase(phase.name, phase.warmUp ?? false);
     const phaseStartMs = performance.now();
     const intervalMs = 1000 / phase.ratePerS;
     let sent = 0;
