@@ -1,13 +1,15 @@
 // What the writer thread adds to the embedded store beyond the contract suite: errors keep their
 // class across the thread, the catalog caches of the reading connection see the writer's
-// catalog changes but not its order traffic, the group-commit counters reach this thread, and a
-// closed store refuses writes.
+// catalog changes at once (another process's within a second) and ignore its order traffic,
+// the group-commit counters reach this thread, and a closed store refuses writes.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { externalCatalogRecheckMs } from '../../src/adapters/sqlite/read-cache.ts';
+import { openSqliteStore } from '../../src/adapters/sqlite/store.ts';
 import { openThreadedSqliteStore, type ThreadedSqliteStore } from '../../src/adapters/sqlite/threaded-store.ts';
 import { DomainError } from '../../src/core/errors.ts';
 import { cart, category, product, variant } from './fixtures.ts';
@@ -50,6 +52,21 @@ describe('SQLite store with its writer thread', () => {
       const changed = await store.catalog.listCategories();
       assert.notEqual(changed, cached);
       assert.deepEqual(changed.map((found) => found.slug), ['tents', 'stoves']);
+    }));
+
+  it('shows a catalog change another process made to the file within a second', () =>
+    withStore(async (store) => {
+      await store.catalog.upsertCategory(category('tents', 1));
+      assert.equal((await store.catalog.listCategories()).length, 1);
+      // Another process on the same file (a CLI, say): its writes reach no cache of ours.
+      const other = await openSqliteStore({ path: store.path });
+      try {
+        await other.catalog.upsertCategory(category('stoves', 2));
+      } finally {
+        await other.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, externalCatalogRecheckMs + 50));
+      assert.deepEqual((await store.catalog.listCategories()).map((found) => found.slug), ['tents', 'stoves']);
     }));
 
   it('keeps group commit: many writes at once share transactions, and the counters reach this thread', () =>

@@ -9,7 +9,7 @@ import type { CatalogStore } from '../../core/ports.ts';
 import type { Batcher } from './batcher.ts';
 import { asRow, bool, cursorText, encodeCursor, flag, int, intOrNull, json, jsonList, pageSize, refuseNul, text, type Row } from './codec.ts';
 import type { Prepare } from './connection.ts';
-import { createReadCache, catalogVersionWatcher } from './read-cache.ts';
+import { catalogVersionWatcher, createReadCache, type CatalogWatcher } from './read-cache.ts';
 
 /** Most words a text search may have; bounds both the query's cost and the statement cache. */
 export const searchWordsMax = 8;
@@ -110,10 +110,9 @@ function searchWords(text: string | undefined): string[] {
   return words;
 }
 
-export function createCatalogStore(prepare: Prepare, batcher: Batcher): CatalogStore {
+export function createCatalogStore(prepare: Prepare, batcher: Batcher, external: CatalogWatcher = catalogVersionWatcher(prepare)): CatalogStore {
   // Shoppers read the catalog on every page, add-to-cart and checkout; merchants change it
   // rarely. Reads come from these caches, which every catalog write here empties.
-  const external = catalogVersionWatcher(prepare);
   const invalidateAll = () => {
     for (const cache of [categoriesCache, bySlugCache, pageCache, skuCache]) cache.invalidate();
   };

@@ -7,6 +7,7 @@ import { createCartStore } from './carts.ts';
 import { createCatalogStore } from './catalog.ts';
 import { asRow, int, text } from './codec.ts';
 import { openDatabase, statementCache } from './connection.ts';
+import { catalogVersionWatcher } from './read-cache.ts';
 import { createEventStore } from './events.ts';
 import { createIdempotencyStore } from './idempotency.ts';
 import { migrate } from './migrations.ts';
@@ -40,6 +41,8 @@ export interface SqliteStore extends Store {
   migrate(): number[];
   /** Audits the stock tables directly, for tests and the auditor. */
   checkInvariants(nowMs: number): InvariantReport;
+  /** The catalog changed through another connection of this process (the writer thread's). */
+  catalogChanged(): void;
 }
 
 const sql = {
@@ -65,12 +68,13 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   }
   const prepare = statementCache(db);
   const batcher = createBatcher(db, options.batchMaxOps === undefined ? {} : { batchMaxOps: options.batchMaxOps });
+  const catalogWatcher = catalogVersionWatcher(prepare);
   let closing: Promise<void> | undefined;
 
   return {
     path: options.path,
     stats: batcher.stats,
-    catalog: createCatalogStore(prepare, batcher),
+    catalog: createCatalogStore(prepare, batcher, catalogWatcher),
     stock: createStockStore(prepare, batcher),
     carts: createCartStore(prepare, batcher),
     orders: createOrderStore(prepare, batcher),
@@ -89,6 +93,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
 
     migrate() {
       return migrate(db);
+    },
+
+    catalogChanged() {
+      catalogWatcher.changed();
     },
 
     checkInvariants(nowMs) {

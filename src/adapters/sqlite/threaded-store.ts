@@ -20,6 +20,7 @@ export interface ThreadedSqliteStore extends Store {
 }
 
 interface Waiting {
+  area: Area;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -96,6 +97,8 @@ export async function openThreadedSqliteStore(options: SqliteStoreOptions): Prom
       for (const answer of message.replies) {
         const entry = settle(answer.id);
         if (entry === undefined) continue;
+        // Before the caller hears of it: its next read must not come from a stale catalog cache.
+        if (entry.area === 'catalog') reader.catalogChanged();
         if (answer.ok) entry.resolve(answer.value);
         else entry.reject(receiveError(answer.error));
       }
@@ -131,7 +134,7 @@ export async function openThreadedSqliteStore(options: SqliteStoreOptions): Prom
     const call: WriteCall = { id: nextId++, area, method, args };
     return new Promise((resolve, reject) => {
       if (waiting.size === 0) worker.ref();
-      waiting.set(call.id, { resolve, reject });
+      waiting.set(call.id, { area, resolve, reject });
       outgoing.push(call);
       if (outgoing.length >= sendAfterCalls) send();
       else if (!scheduled) {
