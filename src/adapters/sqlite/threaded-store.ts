@@ -32,7 +32,6 @@ const writerUrl = new URL('./writer-thread.ts', import.meta.url);
 /** Calls gathered before they are sent without waiting for the end of the loop's turn. */
 const sendAfterCalls = 16;
 
-
 export async function openThreadedSqliteStore(options: SqliteStoreOptions): Promise<ThreadedSqliteStore> {
   const data: WriterData = { path: options.path, batchMaxOps: options.batchMaxOps, migrate: options.migrate ?? true };
   const worker = new Worker(writerUrl, { workerData: data, name: 'peakcart sqlite writer' });
