@@ -9,7 +9,7 @@ import type { CatalogStore } from '../../core/ports.ts';
 import type { Batcher } from './batcher.ts';
 import { asRow, bool, cursorText, encodeCursor, flag, int, intOrNull, json, jsonList, pageSize, refuseNul, text, type Row } from './codec.ts';
 import type { Prepare } from './connection.ts';
-import { catalogVersionWatcher, createReadCache, type CatalogWatcher } from './read-cache.ts';
+import { createReadCache, type CatalogWatcher } from './read-cache.ts';
 
 /** Most words a text search may have; bounds both the query's cost and the statement cache. */
 export const searchWordsMax = 8;
@@ -110,7 +110,7 @@ function searchWords(text: string | undefined): string[] {
   return words;
 }
 
-export function createCatalogStore(prepare: Prepare, batcher: Batcher, external: CatalogWatcher = catalogVersionWatcher(prepare)): CatalogStore {
+export function createCatalogStore(prepare: Prepare, batcher: Batcher, external: CatalogWatcher): CatalogStore {
   // Shoppers read the catalog on every page, add-to-cart and checkout; merchants change it
   // rarely. Reads come from these caches, which every catalog write here empties.
   const invalidateAll = () => {

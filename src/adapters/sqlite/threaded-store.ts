@@ -32,29 +32,37 @@ const writerUrl = new URL('./writer-thread.ts', import.meta.url);
 /** Calls gathered before they are sent without waiting for the end of the loop's turn. */
 const sendAfterCalls = 16;
 
+/** Resolves once the writer has opened and migrated the file; rejects with why it could not. */
+function untilOpen(worker: Worker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // Only these listeners come off again: Worker keeps internal ones (they ref and unref its port).
+    const done = () => worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+    const onMessage = (message: FromWriter) => {
+      if (message.kind === 'ready') resolve();
+      else if (message.kind === 'failed') reject(receiveError(message.error));
+      else return;
+      done();
+    };
+    const onError = (error: Error) => {
+      done();
+      reject(error);
+    };
+    const onExit = (code: number) => {
+      done();
+      reject(new Error(`the SQLite writer thread exited (code ${code}) before it opened the store`));
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+  });
+}
+
 export async function openThreadedSqliteStore(options: SqliteStoreOptions): Promise<ThreadedSqliteStore> {
   const data: WriterData = { path: options.path, batchMaxOps: options.batchMaxOps, migrate: options.migrate ?? true };
   const worker = new Worker(writerUrl, { workerData: data, name: 'peakcart sqlite writer' });
-  const onOpen: { message?: (message: FromWriter) => void; error?: (error: Error) => void; exit?: (code: number) => void } = {};
-  const opened = new Promise<void>((resolve, reject) => {
-    onOpen.message = (message) => {
-      if (message.kind === 'ready') resolve();
-      else if (message.kind === 'failed') reject(receiveError(message.error));
-    };
-    onOpen.error = reject;
-    onOpen.exit = (code) => reject(new Error(`the SQLite writer thread exited (code ${code}) before it opened the store`));
-    worker.on('message', onOpen.message).on('error', onOpen.error).on('exit', onOpen.exit);
-  });
   try {
-    await opened;
+    await untilOpen(worker);
   } catch (error) {
     await worker.terminate();
     throw error;
-  } finally {
-    // Only our own listeners: Worker keeps internal ones (they ref and unref its port).
-    if (onOpen.message) worker.off('message', onOpen.message);
-    if (onOpen.error) worker.off('error', onOpen.error);
-    if (onOpen.exit) worker.off('exit', onOpen.exit);
   }
 
   let reader: SqliteStore;

@@ -11,14 +11,13 @@ const port = parentPort;
 if (port === null) throw new Error('writer-thread.ts runs as a worker thread');
 const data = workerData as WriterData;
 
-type Method = (...args: unknown[]) => Promise<unknown>;
-
-function methodOf(store: SqliteStore, call: WriteCall): Method {
+/** Runs the named write of the store (no function made per call: this is every write's path). */
+function invoke(store: SqliteStore, call: WriteCall): Promise<unknown> {
   // The areas are plain objects of async methods; the caller named one from writeMethods.
   const area = store[call.area] as unknown as Record<string, unknown>;
   const method = area[call.method];
   if (typeof method !== 'function') throw new Error(`no write method ${call.area}.${call.method}`);
-  return method.bind(area) as Method;
+  return (method as (...args: unknown[]) => Promise<unknown>).apply(area, call.args);
 }
 
 async function serve(): Promise<void> {
@@ -73,7 +72,7 @@ async function serve(): Promise<void> {
     for (const call of message.calls) {
       let pending: Promise<unknown>;
       try {
-        pending = methodOf(store, call)(...call.args);
+        pending = invoke(store, call);
       } catch (error) {
         pending = Promise.reject(error);
       }
