@@ -7,6 +7,7 @@ import { viewCart, type CartView } from './cart-view.ts';
 import type { CoreDeps } from './deps.ts';
 import { DomainError } from './errors.ts';
 import type { KeyedQueue } from './keyed-queue.ts';
+import type { KeepAnswer } from './ports.ts';
 import { cartHoldExpiry, checkLineCount, checkLineQuantity } from './policy.ts';
 import type { Shortage } from './stock.ts';
 
@@ -14,11 +15,11 @@ import type { Shortage } from './stock.ts';
 const saveAttemptsMax = 5;
 
 export interface CartService {
-  create(input: { currency?: string; email?: string }): Promise<CartView>;
+  create(input: { currency?: string; email?: string }, keep?: KeepAnswer<CartView>): Promise<CartView>;
   get(cartId: string): Promise<CartView>;
-  addLine(cartId: string, sku: string, quantity: number): Promise<CartView>;
-  setLineQuantity(cartId: string, lineId: string, quantity: number): Promise<CartView>;
-  removeLine(cartId: string, lineId: string): Promise<CartView>;
+  addLine(cartId: string, sku: string, quantity: number, keep?: KeepAnswer<CartView>): Promise<CartView>;
+  setLineQuantity(cartId: string, lineId: string, quantity: number, keep?: KeepAnswer<CartView>): Promise<CartView>;
+  removeLine(cartId: string, lineId: string, keep?: KeepAnswer<CartView>): Promise<CartView>;
 }
 
 export function soldOut(shortages: Shortage[]): DomainError {
@@ -71,14 +72,16 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
   function mutate(
     cartId: string,
     newSku: string | undefined,
+    keep: KeepAnswer<CartView> | undefined,
     change: (cart: Cart, skus: Map<string, SkuInfo>, nowMs: number) => Promise<CartLine[]>,
   ): Promise<CartView> {
-    return perCart.run(cartId, () => mutateNow(cartId, newSku, change));
+    return perCart.run(cartId, () => mutateNow(cartId, newSku, keep, change));
   }
 
   async function mutateNow(
     cartId: string,
     newSku: string | undefined,
+    keep: KeepAnswer<CartView> | undefined,
     change: (cart: Cart, skus: Map<string, SkuInfo>, nowMs: number) => Promise<CartLine[]>,
   ): Promise<CartView> {
     for (let attempt = 0; attempt < saveAttemptsMax; attempt++) {
@@ -93,7 +96,8 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
         expiresAtMs: nowMs + config.policy.cartTtlMs,
         version: cart.version + 1,
       };
-      if (await store.carts.saveCart(next)) return viewCart(next, skus, config.pricing);
+      const view = viewCart(next, skus, config.pricing);
+      if (await store.carts.saveCart(next, keep?.(view))) return view;
     }
     throw new DomainError('conflict', 'The cart is being changed by another request; try again.');
   }
@@ -129,7 +133,7 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
   }
 
   return {
-    async create(input) {
+    async create(input, keep) {
       const currency = input.currency ?? config.defaultCurrency;
       if (!config.currencies.includes(currency)) {
         throw new DomainError('validation', `This shop sells in ${config.currencies.join(', ')}.`, { currency });
@@ -147,8 +151,9 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
         expiresAtMs: nowMs + config.policy.cartTtlMs,
         version: 1,
       };
-      await store.carts.createCart(cart);
-      return viewCart(cart, new Map(), config.pricing);
+      const view = viewCart(cart, new Map(), config.pricing);
+      await store.carts.createCart(cart, keep?.(view));
+      return view;
     },
 
     async get(cartId) {
@@ -156,8 +161,8 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
       return viewCart(cart, await skusOf(cart), config.pricing);
     },
 
-    async addLine(cartId, sku, quantity) {
-      return mutate(cartId, sku, async (cart, skus, nowMs) => {
+    async addLine(cartId, sku, quantity, keep) {
+      return mutate(cartId, sku, keep, async (cart, skus, nowMs) => {
         const info = sellableSku(skus, sku, cart.currency);
         const existing = findLineBySku(cart, sku);
         const total = (existing?.quantity ?? 0) + quantity;
@@ -171,8 +176,8 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
       });
     },
 
-    async setLineQuantity(cartId, lineId, quantity) {
-      return mutate(cartId, undefined, async (cart, skus, nowMs) => {
+    async setLineQuantity(cartId, lineId, quantity, keep) {
+      return mutate(cartId, undefined, keep, async (cart, skus, nowMs) => {
         const line = findLineById(cart, lineId);
         if (line === undefined) throw new DomainError('not-found', 'No line with this id in the cart.', { resource: 'cart-line' });
         if (quantity === 0) {
@@ -186,8 +191,8 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
       });
     },
 
-    async removeLine(cartId, lineId) {
-      return mutate(cartId, undefined, async (cart, _skus, nowMs) => {
+    async removeLine(cartId, lineId, keep) {
+      return mutate(cartId, undefined, keep, async (cart, _skus, nowMs) => {
         const line = findLineById(cart, lineId);
         if (line === undefined) throw new DomainError('not-found', 'No line with this id in the cart.', { resource: 'cart-line' });
         await store.stock.releaseHolds(cart.id, [line.sku], nowMs);

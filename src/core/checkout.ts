@@ -18,7 +18,7 @@ import type { OrderService } from './orders.ts';
 import { checkLineCount, checkLineQuantity, checkoutHoldExpiry } from './policy.ts';
 import { orderTotals, shippingPrice } from './pricing.ts';
 import type { HoldRequest } from './stock.ts';
-import type { OrderLineSale } from './ports.ts';
+import type { KeepAnswer, OrderLineSale } from './ports.ts';
 
 export interface CheckoutRequest {
   cartId: string;
@@ -28,6 +28,8 @@ export interface CheckoutRequest {
   paymentToken: string;
   /** The Idempotency-Key of this attempt; a retry with it returns the same order. */
   idempotencyKey: string;
+  /** The caller's answer for the placed order, kept with the write that marks it paid. */
+  keep?: KeepAnswer<PlacedOrder>;
 }
 
 export interface PlacedOrder {
@@ -135,8 +137,14 @@ export async function checkout(deps: CoreDeps, orders: OrderService, request: Ch
   }
 
   // 5. Capture (a failure cancels the order and gives its units back).
-  const paid = await orders.capture(committed.order);
-  return { order: paid, token };
+  const keep = request.keep;
+  let placed: PlacedOrder | undefined;
+  const paid = await orders.capture(
+    committed.order,
+    keep && ((order) => keep((placed = { order, token }))),
+  );
+  // The very object the kept answer was made of, when the capture wrote one.
+  return placed?.order === paid ? placed : { order: paid, token };
 }
 
 async function validate(deps: CoreDeps, cart: Cart, request: CheckoutRequest): Promise<ValidatedCheckout> {

@@ -6,7 +6,7 @@ import { DomainError } from './errors.ts';
 import { orderEvent, type EventType } from './events.ts';
 import { canTransition, type Order, type OrderQuery, type OrderStatus } from './order.ts';
 import type { Page } from './catalog.ts';
-import type { TransitionInput } from './ports.ts';
+import type { KeepAnswer, TransitionInput } from './ports.ts';
 
 export interface OrderService {
   get(orderId: string): Promise<Order>;
@@ -14,7 +14,7 @@ export interface OrderService {
   getWithToken(orderId: string, token: string): Promise<Order>;
   list(query: OrderQuery): Promise<Page<Order>>;
   /** Takes the authorised money and marks the order paid; idempotent on a paid order. */
-  capture(order: Order): Promise<Order>;
+  capture(order: Order, keep?: KeepAnswer<Order>): Promise<Order>;
   fulfil(orderId: string): Promise<Order>;
   /** Cancels, returning its units to sale; money taken is refunded, an authorisation voided. */
   cancel(orderId: string, reason: string): Promise<Order>;
@@ -34,7 +34,7 @@ export function createOrderService(deps: CoreDeps): OrderService {
   }
 
   /** Moves the order from its current status to `to`, or fails if someone moved it first. */
-  async function transition(order: Order, to: OrderStatus, change: Partial<Order>, movements: Movements): Promise<Order> {
+  async function transition(order: Order, to: OrderStatus, change: Partial<Order>, movements: Movements, keep?: KeepAnswer<Order>): Promise<Order> {
     if (!canTransition(order.status, to)) {
       throw new DomainError('illegal-transition', `An order that is ${order.status} cannot become ${to}.`, { from: order.status, to });
     }
@@ -42,7 +42,8 @@ export function createOrderService(deps: CoreDeps): OrderService {
     const next: Order = { ...order, ...change, status: to, updatedAtMs: nowMs };
     const type = `order.${to}` as EventType;
     const events = [orderEvent(ids.newId('evt'), type, next, nowMs)];
-    const applied = await store.orders.transitionOrder({ orderId: order.id, from: order.status, next, events, movements, nowMs });
+    const answer = keep?.(next);
+    const applied = await store.orders.transitionOrder({ orderId: order.id, from: order.status, next, events, movements, nowMs, ...(answer === undefined ? {} : { answer }) });
     if (!applied) throw new DomainError('conflict', 'The order was changed by another request; reload it and try again.');
     return next;
   }
@@ -65,7 +66,7 @@ export function createOrderService(deps: CoreDeps): OrderService {
 
     list: (query) => store.orders.listOrders(query),
 
-    async capture(order) {
+    async capture(order, keep) {
       if (order.status !== 'placed') return order;
       const captured = await payments.capture(order.payment.authorizationId, order.totals.totalMinor);
       if (!captured.ok) {
@@ -73,7 +74,7 @@ export function createOrderService(deps: CoreDeps): OrderService {
         await transition(order, 'cancelled', {}, linesAs(order, 'return', 'capture failed for'));
         throw new DomainError('payment-declined', 'The payment could not be completed; no order was placed.');
       }
-      return transition(order, 'paid', { payment: { ...order.payment, captured: true } }, []);
+      return transition(order, 'paid', { payment: { ...order.payment, captured: true } }, [], keep);
     },
 
     async fulfil(orderId) {

@@ -81,11 +81,31 @@ export interface StockStore {
   releaseExpiredHolds(nowMs: number, limit: number): Promise<number>;
 }
 
+/**
+ * A request's answer, kept under its Idempotency-Key by the write that finishes the request:
+ * in that write's transaction where the store can (a crash between the change and its answer
+ * would let a retry make the change twice), else right after it. Only a write that succeeds
+ * keeps it; one that fails or changes nothing leaves the key to the caller.
+ */
+export interface KeptAnswer {
+  scope: string;
+  key: string;
+  response: IdempotencyResponse;
+  nowMs: number;
+}
+
+/**
+ * A use case's caller asks it to keep the answer for its result this way: the use case calls it
+ * just before the write that makes the result (again for each retry of that write), hands the
+ * answer to that write, and then returns the very result the last call was given, or fails.
+ */
+export type KeepAnswer<T> = (result: T) => KeptAnswer;
+
 export interface CartStore {
-  createCart(cart: Cart): Promise<void>;
+  createCart(cart: Cart, answer?: KeptAnswer): Promise<void>;
   getCart(id: string): Promise<Cart | undefined>;
   /** Saves over `cart.version - 1`; returns false (and changes nothing) if it moved on. */
-  saveCart(cart: Cart): Promise<boolean>;
+  saveCart(cart: Cart, answer?: KeptAnswer): Promise<boolean>;
 }
 
 export interface OrderLineSale {
@@ -118,6 +138,8 @@ export interface TransitionInput {
   events: DomainEvent[];
   movements: Array<{ sku: string; type: MovementType; quantity: number; reason: string }>;
   nowMs: number;
+  /** Kept with the transition when it applies. */
+  answer?: KeptAnswer;
 }
 
 export interface OrderStore {
@@ -143,10 +165,17 @@ export type IdempotencyBegin =
   | { kind: 'in-progress' }
   | { kind: 'mismatch' };
 
+/** The answer a finished request gave, kept for its replays. */
+export interface IdempotencyResponse {
+  status: number;
+  body: string;
+  contentType: string;
+}
+
 export interface IdempotencyStore {
   /** Claims the key for `leaseMs`, or reports what became of an earlier request with it. */
   begin(scope: string, key: string, requestHash: string, nowMs: number, leaseMs: number): Promise<IdempotencyBegin>;
-  complete(scope: string, key: string, response: { status: number; body: string; contentType: string }, nowMs: number): Promise<void>;
+  complete(scope: string, key: string, response: IdempotencyResponse, nowMs: number): Promise<void>;
   /** Forgets a claim whose request ended without a result worth replaying (e.g. overload). */
   abandon(scope: string, key: string): Promise<void>;
   purgeOlderThan(beforeMs: number, limit: number): Promise<number>;

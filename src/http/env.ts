@@ -1,6 +1,7 @@
 // The typed context every route and middleware shares.
 
 import type { Shop } from '../core/shop.ts';
+import type { IdempotencySlot } from './middleware/idempotency.ts';
 import type { Compress } from './middleware/cache.ts';
 import type { HttpLogger, HttpMetrics } from './ports.ts';
 
@@ -30,5 +31,7 @@ export interface AppEnv {
     requestId: string;
     /** The raw body, read once by the body middleware for parsing and for idempotency. */
     rawBody: string;
+    /** Set while a request with an Idempotency-Key runs: its route may keep its own answer. */
+    idempotency?: IdempotencySlot;
   };
 }

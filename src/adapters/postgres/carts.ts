@@ -6,6 +6,7 @@ import { DomainError } from '../../core/errors.ts';
 import type { CartStore } from '../../core/ports.ts';
 import { int, json, refuseNul, text, textOrNull, type Row } from './codec.ts';
 import { read, transaction, type Sql } from './connection.ts';
+import { keepAnswer } from './idempotency.ts';
 
 function decodeCart(row: Row): Cart {
   return {
@@ -40,10 +41,14 @@ function cartColumns(cart: Cart) {
 
 export function createCartStore(sql: Sql): CartStore {
   return {
-    async createCart(cart) {
+    async createCart(cart, answer) {
       const columns = cartColumns(cart);
-      const inserted = await transaction(sql, (tx) => tx`INSERT INTO carts ${tx(columns)} ON CONFLICT (id) DO NOTHING RETURNING id`);
-      if (inserted.length === 0) throw new DomainError('conflict', `A cart with id '${cart.id}' already exists.`, { id: cart.id });
+      const inserted = await transaction(sql, async (tx) => {
+        const rows = await tx`INSERT INTO carts ${tx(columns)} ON CONFLICT (id) DO NOTHING RETURNING id`;
+        if (rows.length === 1 && answer !== undefined) await keepAnswer(tx, answer);
+        return rows.length;
+      });
+      if (inserted === 0) throw new DomainError('conflict', `A cart with id '${cart.id}' already exists.`, { id: cart.id });
     },
 
     async getCart(id) {
@@ -56,12 +61,15 @@ export function createCartStore(sql: Sql): CartStore {
       return row === undefined ? undefined : decodeCart(row);
     },
 
-    async saveCart(cart) {
+    async saveCart(cart, answer) {
       const { id, ...changes } = cartColumns(cart);
       // Under READ COMMITTED a second writer waits for the first, then re-checks the version
       // against the row the first one wrote, so exactly one of two saves over a version wins.
-      const saved = await transaction(sql, (tx) => tx`UPDATE carts SET ${tx(changes)} WHERE id = ${id} AND version = ${cart.version - 1}`);
-      return saved.count === 1;
+      return transaction(sql, async (tx) => {
+        const saved = (await tx`UPDATE carts SET ${tx(changes)} WHERE id = ${id} AND version = ${cart.version - 1}`).count === 1;
+        if (saved && answer !== undefined) await keepAnswer(tx, answer);
+        return saved;
+      });
     },
   };
 }

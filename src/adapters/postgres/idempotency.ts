@@ -2,10 +2,10 @@
 // claim unique across instances; a claim whose lease ran out is taken over under a row lock.
 
 import { DomainError } from '../../core/errors.ts';
-import type { IdempotencyBegin, IdempotencyStore } from '../../core/ports.ts';
+import type { IdempotencyBegin, IdempotencyStore, KeptAnswer } from '../../core/ports.ts';
 import { idempotencyPurgeMax } from '../sqlite/idempotency.ts';
 import { int, intOrNull, text, textOrNull, type Row } from './codec.ts';
-import { read, transaction, type Sql } from './connection.ts';
+import { read, transaction, type Sql, type Tx } from './connection.ts';
 
 const keyColumns = 'request_hash, state, response_status, response_body, response_content_type, lease_until_ms';
 
@@ -30,6 +30,17 @@ function answerOf(row: Row | undefined, requestHash: string, nowMs: number): Ide
  */
 function storable(value: string): string {
   return value.replaceAll('\\', '\\\\').replaceAll('\u0000', '\\0');
+}
+
+/**
+ * Marks the request's claim done with its answer, inside the transaction of the write that
+ * finished the request: the change and its answer commit together or not at all.
+ */
+export async function keepAnswer(tx: Tx, answer: KeptAnswer): Promise<void> {
+  const { status, body, contentType } = answer.response;
+  await tx`
+    UPDATE idempotency_keys SET state = 'done', response_status = ${status}, response_body = ${body}, response_content_type = ${contentType}
+    WHERE scope = ${storable(answer.scope)} AND key = ${storable(answer.key)}`;
 }
 
 /** Most claims remembered for a later abandon while the database is away. */

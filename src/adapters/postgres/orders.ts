@@ -15,6 +15,7 @@ import { cursorInt, encodeCursor, int, json, pageSize, refuseNul, text, textOrNu
 import { all, isUniqueViolation, read, RetryTransaction, transaction, type Sql, type Tx } from './connection.ts';
 import { createBatcher } from './batcher.ts';
 import { appendEvents, insertEvents } from './events.ts';
+import { keepAnswer } from './idempotency.ts';
 import { lockStock, toLevel, type LockedStock } from './ledger.ts';
 
 const orderColumns = `id, number, cart_id, token_hash, email, status, currency, lines_json, totals_json, shipping_address_json,
@@ -202,6 +203,7 @@ async function transitionInTransaction(tx: Tx, input: TransitionInput): Promise<
   );
   for (const movement of input.movements) stock.move({ ...movement, reference: input.orderId, atMs: input.nowMs }, false);
   await all([tx`UPDATE orders SET ${tx(mutableColumns(input.next))} WHERE id = ${input.orderId}`, stock.flush(), appendEvents(tx, input.events)]);
+  if (input.answer !== undefined) await keepAnswer(tx, input.answer);
   return true;
 }
 

@@ -8,6 +8,7 @@ import type { SQLInputValue } from 'node:sqlite';
 import type { Batcher } from './batcher.ts';
 import { asRow, int, json, refuseNul, text, textOrNull, type Row } from './codec.ts';
 import type { Prepare } from './connection.ts';
+import type { AnswerKeeper } from './idempotency.ts';
 
 const sql = {
   cart: `
@@ -55,14 +56,16 @@ function cartParams(cart: Cart): Record<string, SQLInputValue> {
   };
 }
 
-export function createCartStore(prepare: Prepare, batcher: Batcher): CartStore {
+export function createCartStore(prepare: Prepare, batcher: Batcher, answers: AnswerKeeper): CartStore {
   return {
-    async createCart(cart) {
+    async createCart(cart, answer) {
       await batcher.run(() => {
         if (Number(prepare(sql.insert).run(cartParams(cart)).changes) === 0) {
           throw new DomainError('conflict', `A cart with id '${cart.id}' already exists.`, { id: cart.id });
         }
+        if (answer !== undefined) answers.write(answer);
       });
+      if (answer !== undefined) answers.committed(answer);
     },
 
     async getCart(id) {
@@ -70,8 +73,14 @@ export function createCartStore(prepare: Prepare, batcher: Batcher): CartStore {
       return found === undefined ? undefined : decodeCart(asRow(found));
     },
 
-    async saveCart(cart) {
-      return batcher.run(() => Number(prepare(sql.save).run({ ...cartParams(cart), readVersion: cart.version - 1 }).changes) === 1);
+    async saveCart(cart, answer) {
+      const saved = await batcher.run(() => {
+        const changed = Number(prepare(sql.save).run({ ...cartParams(cart), readVersion: cart.version - 1 }).changes) === 1;
+        if (changed && answer !== undefined) answers.write(answer);
+        return changed;
+      });
+      if (saved && answer !== undefined) answers.committed(answer);
+      return saved;
     },
   };
 }

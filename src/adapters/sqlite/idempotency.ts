@@ -1,7 +1,7 @@
 // The IdempotencyStore port on SQLite: one row per (scope, key) remembers the request's hash and,
 // once it finished, its response, so a retry replays the first answer instead of acting twice.
 
-import type { IdempotencyBegin, IdempotencyStore } from '../../core/ports.ts';
+import type { IdempotencyBegin, IdempotencyStore, KeptAnswer } from '../../core/ports.ts';
 import type { Batcher } from './batcher.ts';
 import { asRow, int, intOrNull, text, textOrNull } from './codec.ts';
 import type { Prepare } from './connection.ts';
@@ -40,6 +40,14 @@ interface Claim {
   tookOver: boolean;
 }
 
+/** How the other writes of this store keep a request's answer in their own transaction. */
+export interface AnswerKeeper {
+  /** Writes the answer's row; runs inside the batched write that finishes the request. */
+  write(answer: KeptAnswer): void;
+  /** Once that write committed: the row answers duplicates now, so the claim goes. */
+  committed(answer: KeptAnswer): void;
+}
+
 /**
  * The claim of a running request lives in memory, not in the file: it only has to stop
  * duplicates while this process runs the request (the embedded shop is one process), and a
@@ -47,7 +55,7 @@ interface Claim {
  * request again, as it runs now at once. So a request writes its key once, with its result, in
  * the same group commit as any other write, and a duplicate is answered without a write.
  */
-export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): IdempotencyStore {
+export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { store: IdempotencyStore; answers: AnswerKeeper } {
   const claims = new Map<string, Claim>();
   // The scope's length first, so no (scope, key) pair can spell another's name.
   const claimKey = (scope: string, key: string) => `${scope.length}:${scope}${key}`;
@@ -74,7 +82,40 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): Idem
     return 'expired';
   }
 
-  return {
+  /** The row of a finished request: with its claim's hash, or onto a row left by one whose lease ran out. */
+  function record(scope: string, key: string, response: KeptAnswer['response']): Claim | undefined {
+    const { status, body, contentType } = response;
+    const claim = claims.get(claimKey(scope, key));
+    if (claim === undefined) {
+      // Not claimed here (a lease that ran out and was swept): record the result on a row, if any.
+      prepare(sql.complete).run({ scope, key, status, body, contentType });
+      return undefined;
+    }
+    const { requestHash, createdAtMs, leaseUntilMs } = claim;
+    prepare(sql.record).run({ scope, key, requestHash, status, body, contentType, createdAtMs, leaseUntilMs });
+    return claim;
+  }
+
+  /** Only once the row is durable: until then, a duplicate must still find the claim. */
+  function release(scope: string, key: string, claim: Claim | undefined): void {
+    const name = claimKey(scope, key);
+    if (claim !== undefined && claims.get(name) === claim) claims.delete(name);
+  }
+
+  // The claim each kept answer's row was written for, until its write committed.
+  const written = new WeakMap<KeptAnswer, Claim>();
+  const answers: AnswerKeeper = {
+    write(answer) {
+      const claim = record(answer.scope, answer.key, answer.response);
+      if (claim !== undefined) written.set(answer, claim);
+    },
+    committed(answer) {
+      release(answer.scope, answer.key, written.get(answer));
+      written.delete(answer);
+    },
+  };
+
+  const store: IdempotencyStore = {
     async begin(scope, key, requestHash, nowMs, leaseMs) {
       // No refuseNul here: scope and key are only compared as bound parameters (all bytes count)
       // and never read back, so a NUL in them is harmless, and refusing would turn a hostile
@@ -95,18 +136,8 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): Idem
     },
 
     async complete(scope, key, response) {
-      const { status, body, contentType } = response;
-      const name = claimKey(scope, key);
-      const claim = claims.get(name);
-      if (claim === undefined) {
-        // Not claimed here (a lease that ran out and was swept): record the result on a row, if any.
-        await batcher.run(() => prepare(sql.complete).run({ scope, key, status, body, contentType }));
-        return;
-      }
-      const { requestHash, createdAtMs, leaseUntilMs } = claim;
-      await batcher.run(() => prepare(sql.record).run({ scope, key, requestHash, status, body, contentType, createdAtMs, leaseUntilMs }));
-      // Only now: until the row is durable, a duplicate must still find the claim.
-      if (claims.get(name) === claim) claims.delete(name);
+      const claim = await batcher.run(() => record(scope, key, response));
+      release(scope, key, claim);
     },
 
     async abandon(scope, key) {
@@ -132,4 +163,5 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): Idem
       return purged + forgotten;
     },
   };
+  return { store, answers };
 }

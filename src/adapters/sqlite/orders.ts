@@ -13,6 +13,7 @@ import type { Batcher } from './batcher.ts';
 import { asRow, cursorInt, encodeCursor, int, json, pageSize, refuseNul, text, textOrNull, type Row } from './codec.ts';
 import type { Prepare } from './connection.ts';
 import { appendEvents } from './events.ts';
+import type { AnswerKeeper } from './idempotency.ts';
 import { createLedger, toLevel, type Ledger } from './ledger.ts';
 
 /** Most orders one listStaleOrders call returns. */
@@ -117,7 +118,7 @@ export function combineSales(sales: readonly OrderLineSale[]): OrderLineSale[] {
   return [...bySku.values()];
 }
 
-export function createOrderStore(prepare: Prepare, batcher: Batcher): OrderStore {
+export function createOrderStore(prepare: Prepare, batcher: Batcher, answers: AnswerKeeper): OrderStore {
   const ledger: Ledger = createLedger(prepare);
 
   function orderIdOfCart(cartId: string): string | null {
@@ -196,6 +197,7 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher): OrderStore
       input.nowMs,
     );
     for (const movement of input.movements) ledger.move({ ...movement, reference: input.orderId, atMs: input.nowMs }, false);
+    if (input.answer !== undefined) answers.write(input.answer);
     return true;
   }
 
@@ -234,8 +236,10 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher): OrderStore
       return ordersOf(prepare(sql.stale).all(status, beforeMs, pageSize(limit, staleOrdersMax)));
     },
 
-    transitionOrder(input) {
-      return batcher.run(() => transitionInTransaction(input));
+    async transitionOrder(input) {
+      const applied = await batcher.run(() => transitionInTransaction(input));
+      if (applied && input.answer !== undefined) answers.committed(input.answer);
+      return applied;
     },
   };
 }

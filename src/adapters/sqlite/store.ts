@@ -69,6 +69,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const prepare = statementCache(db);
   const batcher = createBatcher(db, options.batchMaxOps === undefined ? {} : { batchMaxOps: options.batchMaxOps });
   const catalogWatcher = catalogVersionWatcher(prepare);
+  const idempotency = createIdempotencyStore(prepare, batcher);
   let closing: Promise<void> | undefined;
 
   return {
@@ -76,9 +77,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     stats: batcher.stats,
     catalog: createCatalogStore(prepare, batcher, catalogWatcher),
     stock: createStockStore(prepare, batcher),
-    carts: createCartStore(prepare, batcher),
-    orders: createOrderStore(prepare, batcher),
-    idempotency: createIdempotencyStore(prepare, batcher),
+    carts: createCartStore(prepare, batcher, idempotency.answers),
+    orders: createOrderStore(prepare, batcher, idempotency.answers),
+    idempotency: idempotency.store,
     events: createEventStore(prepare, batcher),
 
     async ping() {

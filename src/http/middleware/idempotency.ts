@@ -2,8 +2,9 @@
 // same key with another body is refused; a duplicate that arrives while the first still runs
 // waits for its result. Keys are scoped by method and path and kept for 24 hours.
 
-import type { MiddlewareHandler } from 'hono';
-import type { Clock, IdempotencyStore } from '../../core/ports.ts';
+import type { Context, MiddlewareHandler, TypedResponse } from 'hono';
+import type { JSONParsed } from 'hono/utils/types';
+import type { Clock, IdempotencyStore, KeepAnswer } from '../../core/ports.ts';
 import { sha256Hex } from '../../platform/web-crypto.ts';
 import type { AppEnv } from '../env.ts';
 import { problemResponse } from '../problem.ts';
@@ -20,6 +21,52 @@ const pollIntervalMs = 25;
 const saneKey = /^[\x21-\x7e]{1,255}$/;
 /** Reads are never stored or replayed: a replay would hand one caller's answer to another. */
 const mutatingMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The running request's key, for a route whose use case keeps the answer with its last write. */
+export interface IdempotencySlot {
+  scope: string;
+  key: string;
+  nowMs(): number;
+  /** Set by the route once its answer was kept: the middleware then has nothing left to write. */
+  kept: boolean;
+}
+
+const jsonType = 'application/json';
+
+/** What c.json(body, status) returns, so that routes keep their typed responses. */
+type JsonAnswer<J, S extends 200 | 201> = Response & TypedResponse<JSONParsed<J>, S, 'json'>;
+
+/**
+ * For a route whose use case can keep its answer: the hook to hand the use case (none without
+ * an Idempotency-Key), and the response for the result it returned. The answer is the body
+ * the last hook call rendered, kept in the transaction of the use case's last write, so a
+ * crash cannot leave the change made and its answer unwritten (a retry would make it twice).
+ */
+export function keptAnswer<T, J extends object, S extends 200 | 201>(
+  c: Context<AppEnv>,
+  status: S,
+  render: (result: T) => J,
+): { keep: KeepAnswer<T> | undefined; respond(result: T): JsonAnswer<J, S> } {
+  const slot = c.get('idempotency');
+  let last: { result: T; body: string } | undefined;
+  const keep: KeepAnswer<T> | undefined =
+    slot &&
+    ((result) => {
+      const body = JSON.stringify(render(result));
+      last = { result, body };
+      return { scope: slot.scope, key: slot.key, response: { status, body, contentType: jsonType }, nowMs: slot.nowMs() };
+    });
+  return {
+    keep,
+    respond(result) {
+      if (slot === undefined || last === undefined || last.result !== result) return c.json(render(result), status);
+      slot.kept = true;
+      // The text c.json would have sent for this result, rendered once; Hono types a body
+      // response as text, so the cast says what the text is.
+      return c.body(last.body, status, { 'content-type': jsonType }) as unknown as JsonAnswer<J, S>;
+    },
+  };
+}
 
 export function idempotency(store: IdempotencyStore, clock: Clock, hashText: (text: string) => string | Promise<string> = sha256Hex): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -47,12 +94,15 @@ export function idempotency(store: IdempotencyStore, clock: Clock, hashText: (te
       await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
     }
 
+    const slot: IdempotencySlot = { scope, key, nowMs: () => clock.nowMs(), kept: false };
+    c.set('idempotency', slot);
     try {
       await next();
     } catch (error) {
       await store.abandon(scope, key);
       throw error;
     }
+    if (slot.kept) return;
     const status = c.res.status;
     // Overload and server faults are not results: the client should be able to try again.
     if (status >= 500 || status === 429) {

@@ -4,6 +4,8 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv, AppOptions } from '../env.ts';
 import { idempotencyKeyParameter, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
 import { AddLineBody, Cart, CheckoutBody, CreateCartBody, IdParam, LineParams, PatchLineBody, PlacedOrder } from '../schemas.ts';
+import type { PlacedOrder as PlacedOrderResult } from '../../core/checkout.ts';
+import { keptAnswer } from '../middleware/idempotency.ts';
 import { cartJson, orderJson } from '../views.ts';
 
 const cartProblems = { 404: problems[404], 409: problems[409], 410: problems[410], 422: problems[422] };
@@ -19,7 +21,10 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
       request: { ...jsonBodyOf(CreateCartBody, false) },
       responses: { 201: jsonContent(Cart, 'The new cart'), 422: problems[422] },
     }),
-    async (c) => c.json(cartJson(await shop.carts.create(c.req.valid('json'))), 201),
+    async (c) => {
+      const answer = keptAnswer(c, 201, cartJson);
+      return answer.respond(await shop.carts.create(c.req.valid('json'), answer.keep));
+    },
   );
 
   app.openapi(
@@ -46,9 +51,10 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
     }),
     async (c) => {
       const { sku, quantity } = c.req.valid('json');
-      const cart = await shop.carts.addLine(c.req.valid('param').id, sku, quantity);
+      const answer = keptAnswer(c, 201, cartJson);
+      const cart = await shop.carts.addLine(c.req.valid('param').id, sku, quantity, answer.keep);
       if (cart.lines.some((line) => line.sku === sku && line.heldUntilMs !== null)) metrics.countHold(sku);
-      return c.json(cartJson(cart), 201);
+      return answer.respond(cart);
     },
   );
 
@@ -64,7 +70,8 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
     }),
     async (c) => {
       const { id, lineId } = c.req.valid('param');
-      return c.json(cartJson(await shop.carts.setLineQuantity(id, lineId, c.req.valid('json').quantity)), 200);
+      const answer = keptAnswer(c, 200, cartJson);
+      return answer.respond(await shop.carts.setLineQuantity(id, lineId, c.req.valid('json').quantity, answer.keep));
     },
   );
 
@@ -80,7 +87,8 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
     }),
     async (c) => {
       const { id, lineId } = c.req.valid('param');
-      return c.json(cartJson(await shop.carts.removeLine(id, lineId)), 200);
+      const answer = keptAnswer(c, 200, cartJson);
+      return answer.respond(await shop.carts.removeLine(id, lineId, answer.keep));
     },
   );
 
@@ -96,6 +104,7 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
     }),
     async (c) => {
       const body = c.req.valid('json');
+      const answer = keptAnswer(c, 201, (placed: PlacedOrderResult) => ({ ...orderJson(placed.order), token: placed.token }));
       const placed = await shop.checkout({
         cartId: c.req.valid('param').id,
         email: body.email,
@@ -112,9 +121,10 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
         shippingOption: body.shippingOption,
         paymentToken: body.payment.token,
         idempotencyKey: c.req.header('idempotency-key') ?? `none:${c.get('requestId')}`,
+        ...(answer.keep === undefined ? {} : { keep: answer.keep }),
       });
       metrics.countOrder(placed.order.currency, placed.order.totals.totalMinor);
-      return c.json({ ...orderJson(placed.order), token: placed.token }, 201);
+      return answer.respond(placed);
     },
   );
 }

@@ -41,6 +41,33 @@ export function cartCases(use: UseStore): void {
     }));
   });
 
+  describe('answers kept by the write that finishes a request', () => {
+    const answerOf = (key: string, body: string) => ({ scope: 'POST /store/carts', key, response: { ...response, body }, nowMs: t0Ms + 1 });
+
+    it('creates a cart with its answer: a duplicate replays it, with nothing else to write', use(async (store) => {
+      assert.deepEqual(await store.idempotency.begin('POST /store/carts', 'key_1', 'hash_a', t0Ms, leaseMs), { kind: 'started' });
+      await store.carts.createCart(cart('cart_1'), answerOf('key_1', '{"id":"cart_1"}'));
+      assert.deepEqual(await store.idempotency.begin('POST /store/carts', 'key_1', 'hash_a', t0Ms + 2, leaseMs), { kind: 'replay', ...response, body: '{"id":"cart_1"}' });
+      assert.deepEqual(await store.idempotency.begin('POST /store/carts', 'key_1', 'hash_b', t0Ms + 3, leaseMs), { kind: 'mismatch' });
+    }));
+
+    it('keeps the answer only when the save lands; a stale save leaves the key running', use(async (store) => {
+      await store.carts.createCart(cart('cart_1'));
+      assert.deepEqual(await store.idempotency.begin('POST /store/carts', 'key_1', 'hash_a', t0Ms, leaseMs), { kind: 'started' });
+      assert.equal(await store.carts.saveCart(cart('cart_1', { version: 3 }), answerOf('key_1', '{"stale":true}')), false);
+      assert.deepEqual(await store.idempotency.begin('POST /store/carts', 'key_1', 'hash_a', t0Ms + 2, leaseMs), { kind: 'in-progress' });
+      assert.equal(await store.carts.saveCart(cart('cart_1', { version: 2 }), answerOf('key_1', '{"version":2}')), true);
+      assert.deepEqual(await store.idempotency.begin('POST /store/carts', 'key_1', 'hash_a', t0Ms + 3, leaseMs), { kind: 'replay', ...response, body: '{"version":2}' });
+    }));
+
+    it('writes no answer when the create fails', use(async (store) => {
+      await store.carts.createCart(cart('cart_1'));
+      assert.deepEqual(await store.idempotency.begin('POST /store/carts', 'key_1', 'hash_a', t0Ms, leaseMs), { kind: 'started' });
+      await rejectsWithCode(store.carts.createCart(cart('cart_1'), answerOf('key_1', '{"id":"cart_1"}')), 'conflict');
+      assert.deepEqual(await store.idempotency.begin('POST /store/carts', 'key_1', 'hash_a', t0Ms + 2, leaseMs), { kind: 'in-progress' });
+    }));
+  });
+
   describe('idempotency keys', () => {
     it('starts, reports in-progress, then replays the stored response', use(async (store) => {
       assert.deepEqual(await store.idempotency.begin('checkout', 'key_1', 'hash_a', t0Ms, leaseMs), { kind: 'started' });

@@ -168,6 +168,20 @@ export function orderCases(use: UseStore): void {
       assert.equal(unknown.applied, false);
     }));
 
+    it('keeps the answer of the request a transition finishes, only when it applies', use(async (store) => {
+      await receive(store, 'tee-m', 5);
+      const placed = committedOrder(await commit(store, 'ord_1', 'cart_1', [{ sku: 'tee-m', quantity: 1 }]));
+      const scope = 'POST /store/carts/cart_1/checkout';
+      const answer = { scope, key: 'key_1', response: { status: 201, body: '{"id":"ord_1","status":"paid"}', contentType: 'application/json' }, nowMs: t0Ms + 2 };
+      assert.deepEqual(await store.idempotency.begin(scope, 'key_1', 'hash_a', t0Ms, 30_000), { kind: 'started' });
+      const paid: Order = { ...placed, status: 'paid', updatedAtMs: t0Ms + 2 };
+      const input = { orderId: placed.id, next: paid, events: [], movements: [], nowMs: t0Ms + 2, answer };
+      assert.equal(await store.orders.transitionOrder({ ...input, from: 'paid' }), false);
+      assert.deepEqual(await store.idempotency.begin(scope, 'key_1', 'hash_a', t0Ms + 3, 30_000), { kind: 'in-progress' });
+      assert.equal(await store.orders.transitionOrder({ ...input, from: 'placed' }), true);
+      assert.deepEqual(await store.idempotency.begin(scope, 'key_1', 'hash_a', t0Ms + 4, 30_000), { kind: 'replay', ...answer.response });
+    }));
+
     it('applies the movements of a transition: a cancel returns units, a fulfilment ships them', use(async (store) => {
       await receive(store, 'tee-m', 5);
       const first = committedOrder(await commit(store, 'ord_1', 'cart_1', [{ sku: 'tee-m', quantity: 2 }]));
