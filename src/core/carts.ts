@@ -9,10 +9,13 @@ import { DomainError } from './errors.ts';
 import type { KeyedQueue } from './keyed-queue.ts';
 import type { KeepAnswer } from './ports.ts';
 import { cartHoldExpiry, checkLineCount, checkLineQuantity } from './policy.ts';
-import type { Shortage } from './stock.ts';
+import type { HoldRequest, Shortage } from './stock.ts';
 
 /** A cart saved by someone else between our read and write is re-read this many times. */
 const saveAttemptsMax = 5;
+
+/** A change to a cart: its new lines, with the holds they need pushed onto `holds`. */
+type Change = (cart: Cart, skus: Map<string, SkuInfo>, nowMs: number, holds: HoldRequest[]) => Promise<CartLine[]>;
 
 export interface CartService {
   create(input: { currency?: string; email?: string }, keep?: KeepAnswer<CartView>): Promise<CartView>;
@@ -73,7 +76,7 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
     cartId: string,
     newSku: string | undefined,
     keep: KeepAnswer<CartView> | undefined,
-    change: (cart: Cart, skus: Map<string, SkuInfo>, nowMs: number) => Promise<CartLine[]>,
+    change: Change,
   ): Promise<CartView> {
     return perCart.run(cartId, () => mutateNow(cartId, newSku, keep, change));
   }
@@ -82,13 +85,14 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
     cartId: string,
     newSku: string | undefined,
     keep: KeepAnswer<CartView> | undefined,
-    change: (cart: Cart, skus: Map<string, SkuInfo>, nowMs: number) => Promise<CartLine[]>,
+    change: Change,
   ): Promise<CartView> {
     for (let attempt = 0; attempt < saveAttemptsMax; attempt++) {
       const nowMs = clock.nowMs();
       const cart = openCart(await store.carts.getCart(cartId), nowMs);
       const skus = await skusOf(cart, newSku);
-      const lines = await change(cart, skus, nowMs);
+      const holds: HoldRequest[] = [];
+      const lines = await change(cart, skus, nowMs, holds);
       const next: Cart = {
         ...cart,
         lines,
@@ -97,7 +101,15 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
         version: cart.version + 1,
       };
       const view = viewCart(next, skus, config.pricing);
-      if (await store.carts.saveCart(next, keep?.(view))) return view;
+      const answer = keep?.(view);
+      if (holds.length === 0) {
+        if (await store.carts.saveCart(next, answer)) return view;
+        continue;
+      }
+      // The line and its hold in one write: a cart that moved on takes no hold either.
+      const saved = await store.carts.saveCartWithHolds(next, holds, nowMs, answer);
+      if (saved.ok) return view;
+      if (saved.reason === 'sold-out') throw soldOut(saved.shortages);
     }
     throw new DomainError('conflict', 'The cart is being changed by another request; try again.');
   }
@@ -111,17 +123,15 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
     return info;
   }
 
-  /** Takes the hold for held SKUs, or checks availability for the rest (a courtesy, not a promise). */
-  async function reserve(cart: Cart, info: SkuInfo, quantity: number, nowMs: number): Promise<number | null> {
+  /**
+   * Asks for the hold of a held SKU (in `holds`, taken with the cart's save), or checks
+   * availability for the rest (a courtesy, not a promise).
+   */
+  async function reserve(info: SkuInfo, quantity: number, nowMs: number, holds: HoldRequest[]): Promise<number | null> {
     const { variant } = info;
     const heldUntilMs = cartHoldExpiry(config.policy, variant, nowMs);
     if (heldUntilMs !== null) {
-      const result = await store.stock.setHolds(
-        cart.id,
-        [{ sku: variant.sku, quantity, expiresAtMs: heldUntilMs, allowBackorder: variant.allowBackorder }],
-        nowMs,
-      );
-      if (!result.ok) throw soldOut(result.shortages);
+      holds.push({ sku: variant.sku, quantity, expiresAtMs: heldUntilMs, allowBackorder: variant.allowBackorder });
       return heldUntilMs;
     }
     if (!variant.allowBackorder) {
@@ -162,13 +172,13 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
     },
 
     async addLine(cartId, sku, quantity, keep) {
-      return mutate(cartId, sku, keep, async (cart, skus, nowMs) => {
+      return mutate(cartId, sku, keep, async (cart, skus, nowMs, holds) => {
         const info = sellableSku(skus, sku, cart.currency);
         const existing = findLineBySku(cart, sku);
         const total = (existing?.quantity ?? 0) + quantity;
         checkLineCount(config.policy, cart, existing === undefined);
         checkLineQuantity(config.policy, info.variant, total);
-        const heldUntilMs = await reserve(cart, info, total, nowMs);
+        const heldUntilMs = await reserve(info, total, nowMs, holds);
         const line: CartLine = existing
           ? { ...existing, quantity: total, heldUntilMs }
           : { id: ids.newId('line'), sku, quantity: total, heldUntilMs, addedAtMs: nowMs };
@@ -177,7 +187,7 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
     },
 
     async setLineQuantity(cartId, lineId, quantity, keep) {
-      return mutate(cartId, undefined, keep, async (cart, skus, nowMs) => {
+      return mutate(cartId, undefined, keep, async (cart, skus, nowMs, holds) => {
         const line = findLineById(cart, lineId);
         if (line === undefined) throw new DomainError('not-found', 'No line with this id in the cart.', { resource: 'cart-line' });
         if (quantity === 0) {
@@ -186,7 +196,7 @@ export function createCartService(deps: CoreDeps, perCart: KeyedQueue): CartServ
         }
         const info = sellableSku(skus, line.sku, cart.currency);
         checkLineQuantity(config.policy, info.variant, quantity);
-        const heldUntilMs = await reserve(cart, info, quantity, nowMs);
+        const heldUntilMs = await reserve(info, quantity, nowMs, holds);
         return withLine(cart, { ...line, quantity, heldUntilMs });
       });
     },

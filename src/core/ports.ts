@@ -101,11 +101,20 @@ export interface KeptAnswer {
  */
 export type KeepAnswer<T> = (result: T) => KeptAnswer;
 
+export type CartSaveResult = { ok: true } | { ok: false; reason: 'stale' } | { ok: false; reason: 'sold-out'; shortages: Shortage[] };
+
 export interface CartStore {
   createCart(cart: Cart, answer?: KeptAnswer): Promise<void>;
   getCart(id: string): Promise<Cart | undefined>;
   /** Saves over `cart.version - 1`; returns false (and changes nothing) if it moved on. */
   saveCart(cart: Cart, answer?: KeptAnswer): Promise<boolean>;
+  /**
+   * saveCart and setHolds(cart.id, holds, nowMs) as one write: nothing changes when the cart
+   * moved on ('stale') or a hold does not fit ('sold-out'). A store whose holds live apart from
+   * its carts sets the holds first and then saves, so a stale save can leave the hold at the
+   * new quantity until the cart's next change, its checkout or the hold's expiry.
+   */
+  saveCartWithHolds(cart: Cart, holds: HoldRequest[], nowMs: number, answer?: KeptAnswer): Promise<CartSaveResult>;
 }
 
 export interface OrderLineSale {

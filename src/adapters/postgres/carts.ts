@@ -3,7 +3,8 @@
 
 import type { Cart, CartLine, CartStatus } from '../../core/cart.ts';
 import { DomainError } from '../../core/errors.ts';
-import type { CartStore } from '../../core/ports.ts';
+import type { CartStore, StockStore } from '../../core/ports.ts';
+import { holdsThenSave } from '../holds-then-save.ts';
 import { int, json, refuseNul, text, textOrNull, type Row } from './codec.ts';
 import { read, transaction, type Sql } from './connection.ts';
 import { keepAnswer } from './idempotency.ts';
@@ -39,8 +40,8 @@ function cartColumns(cart: Cart) {
   };
 }
 
-export function createCartStore(sql: Sql): CartStore {
-  return {
+export function createCartStore(sql: Sql, stock: Pick<StockStore, 'setHolds'>): CartStore {
+  const carts: CartStore = {
     async createCart(cart, answer) {
       const columns = cartColumns(cart);
       const inserted = await transaction(sql, async (tx) => {
@@ -71,5 +72,9 @@ export function createCartStore(sql: Sql): CartStore {
         return saved;
       });
     },
+
+    // The holds go through the stock store's own batched transactions (one per burst of carts).
+    saveCartWithHolds: (cart, holds, nowMs, answer) => holdsThenSave(stock, carts, cart, holds, nowMs, answer),
   };
+  return carts;
 }

@@ -45,11 +45,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw error;
   }
   let closing: Promise<void> | undefined;
+  const stock = createStockStore(sql);
 
   return {
     catalog: createCatalogStore(sql),
-    stock: createStockStore(sql),
-    carts: createCartStore(sql),
+    stock,
+    carts: createCartStore(sql, stock),
     orders: createOrderStore(sql),
     idempotency: createIdempotencyStore(sql),
     events: createEventStore(sql),

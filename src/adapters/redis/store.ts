@@ -8,6 +8,7 @@ import { openLink, type RedisLink, type RedisLinkOptions } from './client.ts';
 import { createHotStock, hotStockDefaults, type HotStock, type HotStockOptions } from './hot-stock.ts';
 import { createRedisOrderStore } from './orders.ts';
 import { createRedisStockStore } from './stock.ts';
+import { holdsThenSave } from '../holds-then-save.ts';
 
 export interface RedisStore extends Store {
   /** The wrapped system of record. */
@@ -25,7 +26,8 @@ export function wrapWithRedis(inner: Store, link: RedisLink, options: Partial<Ho
     hot,
     catalog: inner.catalog,
     stock,
-    carts: inner.carts,
+    // The holds are Redis's, not the wrapped store's.
+    carts: { ...inner.carts, saveCartWithHolds: (cart, holds, nowMs, answer) => holdsThenSave(stock, inner.carts, cart, holds, nowMs, answer) },
     orders: createRedisOrderStore(hot, inner, stock),
     idempotency: inner.idempotency,
     events: inner.events,

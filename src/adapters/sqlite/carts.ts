@@ -3,12 +3,13 @@
 
 import type { Cart, CartLine, CartStatus } from '../../core/cart.ts';
 import { DomainError } from '../../core/errors.ts';
-import type { CartStore } from '../../core/ports.ts';
+import type { CartSaveResult, CartStore } from '../../core/ports.ts';
 import type { SQLInputValue } from 'node:sqlite';
 import type { Batcher } from './batcher.ts';
 import { asRow, int, json, refuseNul, text, textOrNull, type Row } from './codec.ts';
 import type { Prepare } from './connection.ts';
 import type { AnswerKeeper } from './idempotency.ts';
+import { holdsInTransaction } from './stock.ts';
 
 const sql = {
   cart: `
@@ -19,6 +20,7 @@ const sql = {
     INSERT INTO carts (id, version, status, order_id, currency, email, lines_json, created_at_ms, updated_at_ms, expires_at_ms)
     VALUES (:id, :version, :status, :orderId, :currency, :email, :linesJson, :createdAtMs, :updatedAtMs, :expiresAtMs)
     ON CONFLICT (id) DO NOTHING`,
+  version: 'SELECT version FROM carts WHERE id = ?',
   save: `
     UPDATE carts SET version = :version, status = :status, order_id = :orderId, currency = :currency, email = :email,
       lines_json = :linesJson, created_at_ms = :createdAtMs, updated_at_ms = :updatedAtMs, expires_at_ms = :expiresAtMs
@@ -57,6 +59,7 @@ function cartParams(cart: Cart): Record<string, SQLInputValue> {
 }
 
 export function createCartStore(prepare: Prepare, batcher: Batcher, answers: AnswerKeeper): CartStore {
+  const setHolds = holdsInTransaction(prepare);
   return {
     async createCart(cart, answer) {
       await batcher.run(() => {
@@ -81,6 +84,21 @@ export function createCartStore(prepare: Prepare, batcher: Batcher, answers: Ans
       });
       if (saved && answer !== undefined) answers.committed(answer);
       return saved;
+    },
+
+    async saveCartWithHolds(cart, holds, nowMs, answer) {
+      const result = await batcher.run((): CartSaveResult => {
+        // One writer runs the batch, so the version read here is still the row's at the update.
+        const found = prepare(sql.version).get(cart.id);
+        if (found === undefined || int(asRow(found), 'version') !== cart.version - 1) return { ok: false, reason: 'stale' };
+        const held = setHolds(cart.id, holds, nowMs);
+        if (!held.ok) return { ok: false, reason: 'sold-out', shortages: held.shortages };
+        prepare(sql.save).run({ ...cartParams(cart), readVersion: cart.version - 1 });
+        if (answer !== undefined) answers.write(answer);
+        return { ok: true };
+      });
+      if (result.ok && answer !== undefined) answers.committed(answer);
+      return result;
     },
   };
 }

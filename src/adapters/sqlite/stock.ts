@@ -95,6 +95,15 @@ function setHoldsInTransaction(ledger: Ledger, cartId: string, requests: HoldReq
   return { ok: true, holds };
 }
 
+/** setHolds for another write of this store, run inside that write's transaction. */
+export function holdsInTransaction(prepare: Prepare): (cartId: string, requests: HoldRequest[], nowMs: number) => HoldResult {
+  const ledger = createLedger(prepare);
+  return (cartId, requests, nowMs) => {
+    checkHoldRequests(requests, nowMs);
+    return setHoldsInTransaction(ledger, cartId, requests, nowMs);
+  };
+}
+
 export function createStockStore(prepare: Prepare, batcher: Batcher): StockStore {
   const ledger = createLedger(prepare);
 

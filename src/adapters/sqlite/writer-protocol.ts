@@ -12,7 +12,7 @@ export type Area = 'catalog' | 'stock' | 'carts' | 'orders' | 'idempotency' | 'e
 export const writeMethods = {
   catalog: ['upsertCategory', 'createProduct', 'updateProduct', 'deleteProduct'],
   stock: ['applyMovement', 'setOnHand', 'setHolds', 'releaseHolds', 'releaseExpiredHolds'],
-  carts: ['createCart', 'saveCart'],
+  carts: ['createCart', 'saveCart', 'saveCartWithHolds'],
   orders: ['commitOrder', 'transitionOrder'],
   // begin reads first, but its claim is a write, so all of it runs where the writes run.
   idempotency: ['begin', 'complete', 'abandon', 'purgeOlderThan'],

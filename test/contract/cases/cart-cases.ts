@@ -1,9 +1,10 @@
-// Contract: carts and idempotency keys. A cart saves only over the version it was read at; a
-// key replays its first answer, refuses a different request, and can be taken over after its lease.
+// Contract: carts and idempotency keys. A cart saves only over the version it was read at, with
+// its holds when asked; a key replays its first answer, refuses a different request, and can be
+// taken over after its lease.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cart, rejectsWithCode, t0Ms, type UseStore } from '../fixtures.ts';
+import { cart, hold, levelOf, receive, rejectsWithCode, t0Ms, type UseStore } from '../fixtures.ts';
 
 const leaseMs = 30_000;
 const response = { status: 201, body: '{"id":"ord_1"}', contentType: 'application/json' };
@@ -38,6 +39,46 @@ export function cartCases(use: UseStore): void {
       ]);
       assert.deepEqual(results.filter(Boolean).length, 1);
       assert.equal((await store.carts.getCart('cart_1'))?.currency, results[0] ? 'USD' : 'GBP');
+    }));
+  });
+
+  describe('a cart saved with its holds', () => {
+    const minuteMs = 60_000;
+
+    it('saves the cart and sets its hold in one call', use(async (store) => {
+      await receive(store, 'drop', 3);
+      await store.carts.createCart(cart('cart_1'));
+      const next = cart('cart_1', { version: 2, updatedAtMs: t0Ms + 1 });
+      assert.deepEqual(await store.carts.saveCartWithHolds(next, [hold('drop', 2, t0Ms + minuteMs)], t0Ms + 1), { ok: true });
+      assert.deepEqual(await store.carts.getCart('cart_1'), next);
+      assert.deepEqual(await store.stock.listHolds('cart_1', t0Ms + 1), [{ cartId: 'cart_1', sku: 'drop', quantity: 2, expiresAtMs: t0Ms + minuteMs }]);
+      assert.equal((await levelOf(store, 'drop', t0Ms + 1)).available, 1);
+    }));
+
+    it('saves nothing when a hold does not fit, and names the shortage', use(async (store) => {
+      await receive(store, 'drop', 1);
+      await store.carts.createCart(cart('cart_1'));
+      const result = await store.carts.saveCartWithHolds(cart('cart_1', { version: 2 }), [hold('drop', 2, t0Ms + minuteMs)], t0Ms + 1);
+      assert.deepEqual(result, { ok: false, reason: 'sold-out', shortages: [{ sku: 'drop', requested: 2, available: 1 }] });
+      assert.equal((await store.carts.getCart('cart_1'))?.version, 1);
+      assert.deepEqual(await store.stock.listHolds('cart_1', t0Ms + 1), []);
+    }));
+
+    it('reports a cart that moved on as stale and leaves it as it was', use(async (store) => {
+      await receive(store, 'drop', 3);
+      await store.carts.createCart(cart('cart_1'));
+      const result = await store.carts.saveCartWithHolds(cart('cart_1', { version: 3, currency: 'USD' }), [hold('drop', 1, t0Ms + minuteMs)], t0Ms + 1);
+      assert.deepEqual(result, { ok: false, reason: 'stale' });
+      assert.deepEqual(await store.carts.getCart('cart_1'), cart('cart_1'));
+    }));
+
+    it('keeps the answer with the save', use(async (store) => {
+      await receive(store, 'drop', 3);
+      await store.carts.createCart(cart('cart_1'));
+      assert.deepEqual(await store.idempotency.begin('POST /store/carts/cart_1/lines', 'key_1', 'hash_a', t0Ms, leaseMs), { kind: 'started' });
+      const answer = { scope: 'POST /store/carts/cart_1/lines', key: 'key_1', response: { ...response, body: '{"lines":1}' }, nowMs: t0Ms + 1 };
+      assert.deepEqual(await store.carts.saveCartWithHolds(cart('cart_1', { version: 2 }), [hold('drop', 1, t0Ms + minuteMs)], t0Ms + 1, answer), { ok: true });
+      assert.deepEqual(await store.idempotency.begin('POST /store/carts/cart_1/lines', 'key_1', 'hash_a', t0Ms + 2, leaseMs), { kind: 'replay', ...answer.response });
     }));
   });
 
