@@ -19,7 +19,11 @@ if (skip !== false && process.env['CI'] === 'true') throw new Error(`CI must run
 const units = 120;
 const shoppers = 360;
 const concurrency = 24;
-const killAfterMs = 1_500;
+/**
+ * The kill lands once this many units are sold: mid-sale however fast the machine sells (a
+ * fixed delay let a faster shop sell out before it).
+ */
+const killAfterSold = units / 6;
 /** A shopper who has no definitive answer by then has been left hanging: the test fails. */
 const shopperDeadlineMs = 45_000;
 const requestTimeoutMs = 10_000;
@@ -113,8 +117,15 @@ describe('an API instance killed during a flash sale behind HAProxy', { skip }, 
         }
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, killAfterMs));
-    const soldBeforeKill = (await stockLevel(api, sku)).sold;
+    const soldBeforeKill = await waitFor(
+      `${killAfterSold} units sold`,
+      async () => {
+        const { sold } = await stockLevel(api, sku);
+        return sold >= killAfterSold ? sold : undefined;
+      },
+      shopperDeadlineMs,
+      20,
+    );
     await cluster.stopInstance(1, 'SIGKILL');
     await cluster.waitForState(1, 'DOWN', 5_000);
     await sale;
