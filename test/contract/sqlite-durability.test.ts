@@ -34,7 +34,7 @@ function onHandSeenBy(observer: DatabaseSync, sku: string): number | undefined {
 }
 
 describe('sqlite adapter: opening', () => {
-  it('creates the directory, uses WAL and synchronous=FULL, and records its migrations once', async () => {
+  it('creates the directory, uses WAL, synchronous=FULL and in-memory journals, and records its migrations once', async () => {
     const path = freshPath();
     const store = await openSqliteStore({ path });
     assert.deepEqual(store.migrate(), []);
@@ -43,6 +43,7 @@ describe('sqlite adapter: opening', () => {
     assert.equal(db.prepare('PRAGMA journal_mode').get()?.['journal_mode'], 'wal');
     assert.equal(db.prepare('PRAGMA synchronous').get()?.['synchronous'], 2, 'FULL is 2');
     assert.equal(db.prepare('PRAGMA foreign_keys').get()?.['foreign_keys'], 1);
+    assert.equal(db.prepare('PRAGMA temp_store').get()?.['temp_store'], 2, 'savepoint journals in memory: MEMORY is 2');
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((row) => row['version']);
     assert.deepEqual(versions, migrations.map((migration) => migration.version));
     db.close();
