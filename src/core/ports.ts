@@ -91,7 +91,6 @@ export interface KeptAnswer {
   scope: string;
   key: string;
   response: IdempotencyResponse;
-  nowMs: number;
 }
 
 /**

@@ -5,7 +5,6 @@ import type { Cart, CartLine, CartStatus } from '../../core/cart.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { CartSaveResult, CartStore } from '../../core/ports.ts';
 import type { SQLInputValue } from 'node:sqlite';
-import type { Batcher } from './batcher.ts';
 import { asRow, int, json, refuseNul, text, textOrNull, type Row } from './codec.ts';
 import type { Prepare } from './connection.ts';
 import type { AnswerKeeper } from './idempotency.ts';
@@ -58,17 +57,20 @@ function cartParams(cart: Cart): Record<string, SQLInputValue> {
   };
 }
 
-export function createCartStore(prepare: Prepare, batcher: Batcher, answers: AnswerKeeper): CartStore {
+/** `answers` runs every write of the carts (through the store's batcher), keeping a request's answer with it. */
+export function createCartStore(prepare: Prepare, answers: AnswerKeeper): CartStore {
   const setHolds = holdsInTransaction(prepare);
   return {
     async createCart(cart, answer) {
-      await batcher.run(() => {
-        if (Number(prepare(sql.insert).run(cartParams(cart)).changes) === 0) {
-          throw new DomainError('conflict', `A cart with id '${cart.id}' already exists.`, { id: cart.id });
-        }
-        if (answer !== undefined) answers.write(answer);
-      });
-      if (answer !== undefined) answers.committed(answer);
+      await answers.run(
+        answer,
+        () => {
+          if (Number(prepare(sql.insert).run(cartParams(cart)).changes) === 0) {
+            throw new DomainError('conflict', `A cart with id '${cart.id}' already exists.`, { id: cart.id });
+          }
+        },
+        () => true,
+      );
     },
 
     async getCart(id) {
@@ -76,29 +78,28 @@ export function createCartStore(prepare: Prepare, batcher: Batcher, answers: Ans
       return found === undefined ? undefined : decodeCart(asRow(found));
     },
 
-    async saveCart(cart, answer) {
-      const saved = await batcher.run(() => {
-        const changed = Number(prepare(sql.save).run({ ...cartParams(cart), readVersion: cart.version - 1 }).changes) === 1;
-        if (changed && answer !== undefined) answers.write(answer);
-        return changed;
-      });
-      if (saved && answer !== undefined) answers.committed(answer);
-      return saved;
+    saveCart(cart, answer) {
+      return answers.run(
+        answer,
+        () => Number(prepare(sql.save).run({ ...cartParams(cart), readVersion: cart.version - 1 }).changes) === 1,
+        (saved) => saved,
+      );
     },
 
-    async saveCartWithHolds(cart, holds, nowMs, answer) {
-      const result = await batcher.run((): CartSaveResult => {
-        // One writer runs the batch, so the version read here is still the row's at the update.
-        const found = prepare(sql.version).get(cart.id);
-        if (found === undefined || int(asRow(found), 'version') !== cart.version - 1) return { ok: false, reason: 'stale' };
-        const held = setHolds(cart.id, holds, nowMs);
-        if (!held.ok) return { ok: false, reason: 'sold-out', shortages: held.shortages };
-        prepare(sql.save).run({ ...cartParams(cart), readVersion: cart.version - 1 });
-        if (answer !== undefined) answers.write(answer);
-        return { ok: true };
-      });
-      if (result.ok && answer !== undefined) answers.committed(answer);
-      return result;
+    saveCartWithHolds(cart, holds, nowMs, answer) {
+      return answers.run(
+        answer,
+        (): CartSaveResult => {
+          // One writer runs the batch, so the version read here is still the row's at the update.
+          const found = prepare(sql.version).get(cart.id);
+          if (found === undefined || int(asRow(found), 'version') !== cart.version - 1) return { ok: false, reason: 'stale' };
+          const held = setHolds(cart.id, holds, nowMs);
+          if (!held.ok) return { ok: false, reason: 'sold-out', shortages: held.shortages };
+          prepare(sql.save).run({ ...cartParams(cart), readVersion: cart.version - 1 });
+          return { ok: true };
+        },
+        (result) => result.ok,
+      );
     },
   };
 }

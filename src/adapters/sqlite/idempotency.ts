@@ -42,10 +42,11 @@ interface Claim {
 
 /** How the other writes of this store keep a request's answer in their own transaction. */
 export interface AnswerKeeper {
-  /** Writes the answer's row; runs inside the batched write that finishes the request. */
-  write(answer: KeptAnswer): void;
-  /** Once that write committed: the row answers duplicates now, so the claim goes. */
-  committed(answer: KeptAnswer): void;
+  /**
+   * Runs `work` as a batched write; when `applied` says it made its change, the answer's row
+   * is written in the same transaction, and the claim goes once that committed.
+   */
+  run<T>(answer: KeptAnswer | undefined, work: () => T, applied: (value: T) => boolean): Promise<T>;
 }
 
 /**
@@ -102,16 +103,17 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
     if (claim !== undefined && claims.get(name) === claim) claims.delete(name);
   }
 
-  // The claim each kept answer's row was written for, until its write committed.
-  const written = new WeakMap<KeptAnswer, Claim>();
   const answers: AnswerKeeper = {
-    write(answer) {
-      const claim = record(answer.scope, answer.key, answer.response);
-      if (claim !== undefined) written.set(answer, claim);
-    },
-    committed(answer) {
-      release(answer.scope, answer.key, written.get(answer));
-      written.delete(answer);
+    async run(answer, work, applied) {
+      if (answer === undefined) return batcher.run(work);
+      let claim: Claim | undefined;
+      const value = await batcher.run(() => {
+        const done = work();
+        if (applied(done)) claim = record(answer.scope, answer.key, answer.response);
+        return done;
+      });
+      release(answer.scope, answer.key, claim);
+      return value;
     },
   };
 

@@ -197,7 +197,6 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher, answers: An
       input.nowMs,
     );
     for (const movement of input.movements) ledger.move({ ...movement, reference: input.orderId, atMs: input.nowMs }, false);
-    if (input.answer !== undefined) answers.write(input.answer);
     return true;
   }
 
@@ -236,10 +235,8 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher, answers: An
       return ordersOf(prepare(sql.stale).all(status, beforeMs, pageSize(limit, staleOrdersMax)));
     },
 
-    async transitionOrder(input) {
-      const applied = await batcher.run(() => transitionInTransaction(input));
-      if (applied && input.answer !== undefined) answers.committed(input.answer);
-      return applied;
+    transitionOrder(input) {
+      return answers.run(input.answer, () => transitionInTransaction(input), (applied) => applied);
     },
   };
 }

@@ -77,7 +77,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     stats: batcher.stats,
     catalog: createCatalogStore(prepare, batcher, catalogWatcher),
     stock: createStockStore(prepare, batcher),
-    carts: createCartStore(prepare, batcher, idempotency.answers),
+    carts: createCartStore(prepare, idempotency.answers),
     orders: createOrderStore(prepare, batcher, idempotency.answers),
     idempotency: idempotency.store,
     events: createEventStore(prepare, batcher),

@@ -26,7 +26,6 @@ const mutatingMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export interface IdempotencySlot {
   scope: string;
   key: string;
-  nowMs(): number;
   /** Set by the route once its answer was kept: the middleware then has nothing left to write. */
   kept: boolean;
 }
@@ -54,7 +53,7 @@ export function keptAnswer<T, J extends object, S extends 200 | 201>(
     ((result) => {
       const body = JSON.stringify(render(result));
       last = { result, body };
-      return { scope: slot.scope, key: slot.key, response: { status, body, contentType: jsonType }, nowMs: slot.nowMs() };
+      return { scope: slot.scope, key: slot.key, response: { status, body, contentType: jsonType } };
     });
   return {
     keep,
@@ -94,7 +93,7 @@ export function idempotency(store: IdempotencyStore, clock: Clock, hashText: (te
       await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
     }
 
-    const slot: IdempotencySlot = { scope, key, nowMs: () => clock.nowMs(), kept: false };
+    const slot: IdempotencySlot = { scope, key, kept: false };
     c.set('idempotency', slot);
     try {
       await next();

@@ -76,14 +76,14 @@ export function cartCases(use: UseStore): void {
       await receive(store, 'drop', 3);
       await store.carts.createCart(cart('cart_1'));
       assert.deepEqual(await store.idempotency.begin('POST /store/carts/cart_1/lines', 'key_1', 'hash_a', t0Ms, leaseMs), { kind: 'started' });
-      const answer = { scope: 'POST /store/carts/cart_1/lines', key: 'key_1', response: { ...response, body: '{"lines":1}' }, nowMs: t0Ms + 1 };
+      const answer = { scope: 'POST /store/carts/cart_1/lines', key: 'key_1', response: { ...response, body: '{"lines":1}' } };
       assert.deepEqual(await store.carts.saveCartWithHolds(cart('cart_1', { version: 2 }), [hold('drop', 1, t0Ms + minuteMs)], t0Ms + 1, answer), { ok: true });
       assert.deepEqual(await store.idempotency.begin('POST /store/carts/cart_1/lines', 'key_1', 'hash_a', t0Ms + 2, leaseMs), { kind: 'replay', ...answer.response });
     }));
   });
 
   describe('answers kept by the write that finishes a request', () => {
-    const answerOf = (key: string, body: string) => ({ scope: 'POST /store/carts', key, response: { ...response, body }, nowMs: t0Ms + 1 });
+    const answerOf = (key: string, body: string) => ({ scope: 'POST /store/carts', key, response: { ...response, body } });
 
     it('creates a cart with its answer: a duplicate replays it, with nothing else to write', use(async (store) => {
       assert.deepEqual(await store.idempotency.begin('POST /store/carts', 'key_1', 'hash_a', t0Ms, leaseMs), { kind: 'started' });

@@ -172,7 +172,7 @@ export function orderCases(use: UseStore): void {
       await receive(store, 'tee-m', 5);
       const placed = committedOrder(await commit(store, 'ord_1', 'cart_1', [{ sku: 'tee-m', quantity: 1 }]));
       const scope = 'POST /store/carts/cart_1/checkout';
-      const answer = { scope, key: 'key_1', response: { status: 201, body: '{"id":"ord_1","status":"paid"}', contentType: 'application/json' }, nowMs: t0Ms + 2 };
+      const answer = { scope, key: 'key_1', response: { status: 201, body: '{"id":"ord_1","status":"paid"}', contentType: 'application/json' } };
       assert.deepEqual(await store.idempotency.begin(scope, 'key_1', 'hash_a', t0Ms, 30_000), { kind: 'started' });
       const paid: Order = { ...placed, status: 'paid', updatedAtMs: t0Ms + 2 };
       const input = { orderId: placed.id, next: paid, events: [], movements: [], nowMs: t0Ms + 2, answer };
