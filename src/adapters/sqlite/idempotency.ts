@@ -61,9 +61,14 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
   // The scope's length first, so no (scope, key) pair can spell another's name.
   const claimKey = (scope: string, key: string) => `${scope.length}:${scope}${key}`;
 
+  // The next sweep waits until the claims doubled since the last one: when most of them are
+  // still leased (a surge of running requests), a sweep at every claim would walk them all each
+  // time, a cost that grew with the square of the requests running.
+  let sweepAt = claimsSweepAbove;
   function sweepExpired(nowMs: number): void {
-    if (claims.size < claimsSweepAbove) return;
+    if (claims.size < sweepAt) return;
     for (const [name, claim] of claims) if (claim.leaseUntilMs <= nowMs) claims.delete(name);
+    sweepAt = Math.max(claimsSweepAbove, 2 * claims.size);
   }
 
   /** What an existing row answers, or whether the caller may claim the key over it. */
