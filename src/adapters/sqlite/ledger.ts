@@ -73,6 +73,12 @@ export function assertLedgerWrite(sku: string, before: Counters, after: Counters
   }
 }
 
+/** Reads a sale can reuse: the cart's holds (undefined once they may have changed) and SKU levels. */
+export interface SaleReads {
+  holds: Hold[] | undefined;
+  counters: Map<string, Counters>;
+}
+
 export interface Ledger {
   /** The stored counters; call releaseExpiredOf first to make `held` exact at nowMs. */
   counters(sku: string): Counters;
@@ -93,8 +99,9 @@ export interface Ledger {
   /**
    * Turns a cart into sales: deletes all its holds and applies each sale, writing each SKU's
    * level row once (held down by the cart's hold, sold up by the sale) instead of twice.
+   * `known` is what the caller read in this transaction and did not change since.
    */
-  sellFromHolds(cartId: string, sales: ReadonlyArray<Movement & { oversellAllowed: boolean }>): void;
+  sellFromHolds(cartId: string, sales: ReadonlyArray<Movement & { oversellAllowed: boolean }>, known?: SaleReads): void;
   /** Whether any hold has expired at nowMs (a read, so an idle sweeper needs no write). */
   anyExpired(nowMs: number): boolean;
   /** Deletes up to `limit` expired holds, oldest first, and takes them out of `held`. */
@@ -168,14 +175,15 @@ export function createLedger(prepare: Prepare): Ledger {
       ledger.recordMovement(movement);
     },
 
-    sellFromHolds(cartId, sales) {
+    sellFromHolds(cartId, sales, known) {
       const released = new Map<string, number>();
-      for (const hold of ledger.holdsOfCart(cartId)) {
+      for (const hold of known?.holds ?? ledger.holdsOfCart(cartId)) {
         released.set(hold.sku, hold.quantity);
         prepare(sql.deleteHold).run(cartId, hold.sku);
       }
       for (const sale of sales) {
-        const before = ledger.counters(sale.sku);
+        // Deleting hold rows leaves the level row as it was, so what the caller read still stands.
+        const before = known?.counters.get(sale.sku) ?? ledger.counters(sale.sku);
         const heldBefore = released.get(sale.sku) ?? 0;
         released.delete(sale.sku);
         const after = afterMovement({ ...before, held: before.held - heldBefore }, sale.type, sale.quantity);

@@ -10,11 +10,11 @@ import type { CommitOrderInput, CommitOrderResult, OrderLineSale, OrderStore, Tr
 import type { Totals } from '../../core/pricing.ts';
 import type { Shortage } from '../../core/stock.ts';
 import type { Batcher } from './batcher.ts';
-import { asRow, cursorInt, encodeCursor, int, json, pageSize, refuseNul, text, textOrNull, type Row } from './codec.ts';
+import { asRow, cursorInt, encodeCursor, int, json, pageSize, refuseNul, text, type Row } from './codec.ts';
 import type { Prepare } from './connection.ts';
 import { appendEvents } from './events.ts';
 import type { AnswerKeeper } from './idempotency.ts';
-import { createLedger, toLevel, type Ledger } from './ledger.ts';
+import { createLedger, toLevel, type Ledger, type SaleReads } from './ledger.ts';
 
 /** Most orders one listStaleOrders call returns. */
 export const staleOrdersMax = 1000;
@@ -28,9 +28,9 @@ const sql = {
   page: `SELECT ${orderColumns} FROM orders WHERE number < :beforeNumber ORDER BY number DESC LIMIT :limit`,
   pageByStatus: `SELECT ${orderColumns} FROM orders WHERE status = :status AND number < :beforeNumber ORDER BY number DESC LIMIT :limit`,
   stale: `SELECT ${orderColumns} FROM orders WHERE status = ? AND updated_at_ms < ? ORDER BY updated_at_ms, number LIMIT ?`,
-  cartOrderId: 'SELECT order_id FROM carts WHERE id = ?',
+  // orders.cart_id is UNIQUE and written in the same transaction as the cart's order_id, so
+  // its index alone says whether a cart became an order.
   orderIdOfCart: 'SELECT id FROM orders WHERE cart_id = ?',
-  statusOf: 'SELECT status FROM orders WHERE id = ?',
   // Units of one SKU in one customer's orders that still stand (not cancelled or refunded).
   unitsBought: `
     SELECT COALESCE(SUM(json_extract(line.value, '$.quantity')), 0) AS units
@@ -46,9 +46,11 @@ const sql = {
   // re-issues it) and the time, nothing else: the core builds `next` from the stored order.
   // Naming only those keeps SQLite from rewriting the entries of indexes on unchanged columns
   // (email_key above all, a random page per order).
+  // The expected status is part of the condition: a transition from a status the order no
+  // longer has changes nothing, without a read before the write.
   transition: `
     UPDATE orders SET status = :status, token_hash = :tokenHash, payment_json = :paymentJson, updated_at_ms = :updatedAtMs
-    WHERE id = :id`,
+    WHERE id = :id AND status = :from`,
   completeCart: "UPDATE carts SET status = 'completed', order_id = ?, version = version + 1, updated_at_ms = ? WHERE id = ?",
 } as const;
 
@@ -122,20 +124,34 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher, answers: An
   const ledger: Ledger = createLedger(prepare);
 
   function orderIdOfCart(cartId: string): string | null {
-    const cart = prepare(sql.cartOrderId).get(cartId);
-    const linked = cart === undefined ? null : textOrNull(asRow(cart), 'order_id');
-    if (linked !== null) return linked;
     const order = prepare(sql.orderIdOfCart).get(cartId);
     return order === undefined ? null : text(asRow(order), 'id');
   }
 
-  function shortagesOf(cartId: string, needs: readonly OrderLineSale[]): Shortage[] {
+  /**
+   * What the cart lacks, from the cart's holds and the levels as read in this transaction.
+   * Expired holds of other carts still count in `held` until they are released, so only a SKU
+   * that looks short pays for releasing them (the sweeper releases the rest) and is read again;
+   * `read` then says so, and keeps the levels for the sale that follows.
+   */
+  function shortagesOf(cartId: string, needs: readonly OrderLineSale[], nowMs: number, read: SaleReads): Shortage[] {
     const shortages: Shortage[] = [];
+    const heldByCart = new Map(read.holds?.map((hold) => [hold.sku, hold.quantity]));
     for (const need of needs) {
       if (need.allowBackorder) continue;
       // The cart's own holds are released by this commit, so they are available to it.
-      const own = ledger.holdOf(cartId, need.sku)?.quantity ?? 0;
-      const availableToCart = toLevel(need.sku, ledger.counters(need.sku)).available + own;
+      let own = heldByCart.get(need.sku) ?? 0;
+      let counters = ledger.counters(need.sku);
+      let availableToCart = toLevel(need.sku, counters).available + own;
+      if (availableToCart < need.quantity) {
+        ledger.releaseExpiredOf([need.sku], nowMs);
+        // The cart's own hold may have been one of them.
+        read.holds = undefined;
+        own = ledger.holdOf(cartId, need.sku)?.quantity ?? 0;
+        counters = ledger.counters(need.sku);
+        availableToCart = toLevel(need.sku, counters).available + own;
+      }
+      read.counters.set(need.sku, counters);
       if (availableToCart < need.quantity) shortages.push({ sku: need.sku, requested: need.quantity, available: Math.max(0, availableToCart) });
     }
     return shortages;
@@ -147,11 +163,8 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher, answers: An
     if (completedAs !== null) return { ok: false, reason: 'cart-completed', orderId: completedAs };
 
     const needs = combineSales(input.sales);
-    ledger.releaseExpiredOf(
-      needs.map((need) => need.sku),
-      nowMs,
-    );
-    const shortages = shortagesOf(draft.cartId, needs);
+    const read: SaleReads = { holds: ledger.holdsOfCart(draft.cartId), counters: new Map() };
+    const shortages = shortagesOf(draft.cartId, needs, nowMs, read);
     if (shortages.length > 0) return { ok: false, reason: 'sold-out', shortages };
     const emailKey = normalizeEmail(draft.email);
     for (const need of needs) {
@@ -165,6 +178,7 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher, answers: An
     ledger.sellFromHolds(
       draft.cartId,
       needs.map((need) => ({ sku: need.sku, type: 'sale', quantity: need.quantity, reason: 'order', reference: draft.id, atMs: nowMs, oversellAllowed: need.allowBackorder })),
+      read,
     );
     const number = int(asRow(prepare(sql.nextNumber).get('order_number')), 'value');
     const order: Order = { ...draft, number };
@@ -180,17 +194,17 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher, answers: An
 
   function transitionInTransaction(input: TransitionInput): boolean {
     if (input.next.id !== input.orderId) throw new Error(`transition of ${input.orderId} got order ${input.next.id}`);
-    const current = prepare(sql.statusOf).get(input.orderId);
-    if (current === undefined || text(asRow(current), 'status') !== input.from) return false;
     const { next } = input;
     refuseNul({ tokenHash: next.tokenHash });
-    prepare(sql.transition).run({
+    const changed = prepare(sql.transition).run({
       id: next.id,
       status: next.status,
       tokenHash: next.tokenHash,
       paymentJson: JSON.stringify(next.payment),
       updatedAtMs: next.updatedAtMs,
-    });
+      from: input.from,
+    }).changes;
+    if (Number(changed) !== 1) return false;
     appendEvents(prepare, input.events);
     ledger.releaseExpiredOf(
       input.movements.map((movement) => movement.sku),

@@ -70,20 +70,24 @@ function checkHoldRequests(requests: HoldRequest[], nowMs: number): void {
 }
 
 function setHoldsInTransaction(ledger: Ledger, cartId: string, requests: HoldRequest[], nowMs: number): HoldResult {
-  ledger.releaseExpiredOf(
-    requests.map((request) => request.sku),
-    nowMs,
-  );
   const shortages: Shortage[] = [];
   // Requests name distinct SKUs, so what is read here stays true until each one's own put.
   const known: Array<{ current: number; counters: Counters }> = [];
   for (const request of requests) {
-    const own = ledger.holdOf(cartId, request.sku)?.quantity ?? 0;
-    const counters = ledger.counters(request.sku);
+    let own = ledger.holdOf(cartId, request.sku)?.quantity ?? 0;
+    let counters = ledger.counters(request.sku);
+    let availableToCart = toLevel(request.sku, counters).available + own;
+    const fitsNow = () => request.quantity <= own || request.allowBackorder || availableToCart >= request.quantity;
+    if (!fitsNow()) {
+      // Expired holds still count in `held` until released: only a request that looks short
+      // pays for releasing them (the sweeper releases the rest), then looks again.
+      ledger.releaseExpiredOf([request.sku], nowMs);
+      own = ledger.holdOf(cartId, request.sku)?.quantity ?? 0;
+      counters = ledger.counters(request.sku);
+      availableToCart = toLevel(request.sku, counters).available + own;
+    }
     known.push({ current: own, counters });
-    const availableToCart = toLevel(request.sku, counters).available + own;
-    const fits = request.quantity <= own || request.allowBackorder || availableToCart >= request.quantity;
-    if (!fits) shortages.push({ sku: request.sku, requested: request.quantity, available: Math.max(0, availableToCart) });
+    if (!fitsNow()) shortages.push({ sku: request.sku, requested: request.quantity, available: Math.max(0, availableToCart) });
   }
   if (shortages.length > 0) return { ok: false, shortages };
   requests.forEach((request, index) => {
