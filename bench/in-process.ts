@@ -1,0 +1,134 @@
+// The order flow with no sockets and no generator: 256 shoppers call the Hono app's fetch()
+// in this process (create cart, add 1, check out with tok_visa and Idempotency-Keys), over the
+// real embedded store (SQLite file, writer thread). It prints the CPU per order of each thread
+// of the process, so a change to the app, the core or the store shows in the thread it costs,
+// without the HTTP server's and the load generator's share of the same two cores.
+//   npm run bench:in-process -- [--rounds 3] [--orders 8000]
+// The Request and Response objects made here cost more than node-server's own lightweight
+// ones: read the figures as a comparison of two trees in the same minutes, not as the server's.
+
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BatcherStats } from '../src/adapters/sqlite/batcher.ts';
+import { createApp } from '../src/http/app.ts';
+import { loadConfig } from '../src/runtime/config.ts';
+import { createLogger } from '../src/runtime/logger.ts';
+import { createPromMetrics } from '../src/runtime/metrics.ts';
+import { sha256HexSync } from '../src/runtime/node-ids.ts';
+import { gzipOnce, openShop } from '../src/runtime/node.ts';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, orders: { type: 'string', default: '8000' } } });
+const rounds = Number(values.rounds);
+const ordersPerRound = Number(values.orders);
+const shoppers = 256;
+const adminKey = 'pk_admin_in_process_probe_key_0001';
+
+/** CPU microseconds so far of this process's threads, by role (Linux: /proc/self/task). */
+function threadCpuUs(): Map<string, number> {
+  const byRole = new Map<string, number>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return byRole;
+  }
+  const tickUs = 10_000;
+  for (const task of tasks) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+    } catch {
+      continue; // The thread ended between the listing and the read.
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const role = name.startsWith('peakcart sqlite') ? 'writer' : name.startsWith('V8') ? 'gc' : task === String(process.pid) ? 'event loop' : 'other';
+    byRole.set(role, (byRole.get(role) ?? 0) + (Number(fields[11]) + Number(fields[12])) * tickUs);
+  }
+  return byRole;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'peakcart-in-process-'));
+const config = loadConfig({
+  PEAKCART_DB: join(dir, 'peakcart.db'),
+  PEAKCART_ADMIN_KEY: adminKey,
+  PEAKCART_CART_IN_FLIGHT_MAX: '4096',
+  PEAKCART_CHECKOUT_IN_FLIGHT_MAX: '4096',
+  PEAKCART_LOG_LEVEL: 'error',
+});
+const { shop, store } = await openShop(config);
+const writeStats = 'stats' in store ? (store.stats as Readonly<BatcherStats>) : undefined;
+const app = createApp({
+  shop,
+  adminKey,
+  metrics: createPromMetrics(writeStats),
+  logger: createLogger('error'),
+  corsOrigins: config.corsOrigins,
+  bodyBytesMax: config.bodyBytesMax,
+  inFlightMax: config.inFlightMax,
+  isReady: () => true,
+  pingStore: () => store.ping(),
+  hashText: sha256HexSync,
+  compress: gzipOnce,
+});
+
+async function call(method: 'POST' | 'PUT', path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: { id?: string } }> {
+  const response = await app.fetch(new Request(`http://127.0.0.1${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }));
+  return { status: response.status, body: (await response.json()) as { id?: string } };
+}
+
+const admin = { authorization: `Bearer ${adminKey}` };
+const sku = 'PROBE-HOT-1';
+await call('PUT', '/admin/categories/probe', { name: 'Probe', description: 'In-process probe', position: 1 }, admin);
+const made = await call(
+  'POST',
+  '/admin/products',
+  {
+    slug: 'probe-hot',
+    title: 'Probe hot item',
+    categorySlug: 'probe',
+    variants: [{ sku, title: 'One size', prices: { USD: 1000, EUR: 1000 }, limited: true, holdAt: 'cart', holdTtlMs: 600_000, purchaseLimitPerCustomer: null, allowBackorder: false }],
+  },
+  admin,
+);
+if (made.status !== 201) throw new Error(`could not create the probe's product: ${made.status}`);
+await call('POST', `/admin/stock/${sku}/movements`, { type: 'receive', quantity: 100_000_000, reason: 'probe stock' }, admin);
+
+const address = { name: 'Probe Shopper', line1: '1 Load Street', city: 'Springfield', postalCode: '12345', country: 'US' };
+let started = 0;
+
+async function order(index: number): Promise<void> {
+  const key = `probe-${index}`;
+  const email = `${key}@example.com`;
+  const cart = await call('POST', '/store/carts', { currency: 'USD', email }, { 'idempotency-key': `${key}-cart` });
+  const added = await call('POST', `/store/carts/${cart.body.id}/lines`, { sku, quantity: 1 }, { 'idempotency-key': `${key}-line` });
+  const placed = await call('POST', `/store/carts/${cart.body.id}/checkout`, { email, shippingAddress: address, shippingOption: 'standard', payment: { token: 'tok_visa' } }, { 'idempotency-key': key });
+  if (cart.status !== 201 || added.status !== 201 || placed.status !== 201) throw new Error(`order ${index}: ${cart.status} ${added.status} ${placed.status}`);
+}
+
+async function round(label: string, orders: number): Promise<void> {
+  const threadsBefore = threadCpuUs();
+  const cpuBefore = process.cpuUsage();
+  const startedAt = performance.now();
+  const end = started + orders;
+  await Promise.all(
+    Array.from({ length: shoppers }, async () => {
+      while (started < end) await order(started++);
+    }),
+  );
+  const cpu = process.cpuUsage(cpuBefore);
+  const seconds = (performance.now() - startedAt) / 1000;
+  const perThread = [...threadCpuUs()].map(([role, us]) => `${role} ${Math.round((us - (threadsBefore.get(role) ?? 0)) / orders)}`).join(', ');
+  console.log(`${label}: ${Math.round(orders / seconds)} orders/s, ${Math.round((cpu.user + cpu.system) / orders)} µs CPU per order (${perThread})`);
+}
+
+try {
+  // The first orders compile the code and grow the file: measured apart, then left out.
+  await round('warm-up', Math.ceil(ordersPerRound / 2));
+  for (let index = 1; index <= rounds; index++) await round(`round ${index}`, ordersPerRound);
+} finally {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
