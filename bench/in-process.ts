@@ -120,7 +120,11 @@ async function round(label: string, orders: number): Promise<void> {
   );
   const cpu = process.cpuUsage(cpuBefore);
   const seconds = (performance.now() - startedAt) / 1000;
-  const perThread = [...threadCpuUs()].map(([role, us]) => `${role} ${Math.round((us - (threadsBefore.get(role) ?? 0)) / orders)}`).join(', ');
+  const perThread = [...threadCpuUs()]
+    .map(([role, us]): [string, number] => [role, Math.round((us - (threadsBefore.get(role) ?? 0)) / orders)])
+    .filter(([, us]) => us > 0)
+    .map(([role, us]) => `${role} ${us}`)
+    .join(', ');
   console.log(`${label}: ${Math.round(orders / seconds)} orders/s, ${Math.round((cpu.user + cpu.system) / orders)} µs CPU per order (${perThread})`);
 }
 
