@@ -79,9 +79,26 @@ export interface SaleReads {
   counters: Map<string, Counters>;
 }
 
+/** A cart's own hold on a SKU and the SKU's counters, as read for a check of what fits. */
+export interface Standing {
+  own: number;
+  counters: Counters;
+  /** What the cart may take of the SKU: the available units and its own hold. */
+  availableToCart: number;
+  /** The SKU's expired holds were released for it (the cart's own hold may have been one). */
+  released: boolean;
+}
+
 export interface Ledger {
   /** The stored counters; call releaseExpiredOf first to make `held` exact at nowMs. */
   counters(sku: string): Counters;
+  /**
+   * The cart's hold on `sku` (`own`, when the caller read it already) and the SKU's counters.
+   * Expired holds of other carts count in `held` until released, so only when `fits` says no
+   * are the SKU's expired holds released and both read again; the sweeper releases the rest.
+   * So a request pays for the release only when it would otherwise be short.
+   */
+  standing(cartId: string, sku: string, nowMs: number, fits: (own: number, availableToCart: number) => boolean, own?: number): Standing;
   /** Deletes the expired holds on these SKUs and takes them out of `held`. */
   releaseExpiredOf(skus: readonly string[], nowMs: number): void;
   writeCounters(sku: string, before: Counters, after: Counters, oversellAllowed: boolean): void;
@@ -115,6 +132,17 @@ export function createLedger(prepare: Prepare): Ledger {
       if (found === undefined) return { ...zero };
       const row = asRow(found);
       return { onHand: int(row, 'on_hand'), sold: int(row, 'sold'), held: int(row, 'held') };
+    },
+
+    standing(cartId, sku, nowMs, fits, own) {
+      const read = (held: number, released: boolean): Standing => {
+        const counters = ledger.counters(sku);
+        return { own: held, counters, availableToCart: toLevel(sku, counters).available + held, released };
+      };
+      const first = read(own ?? ledger.holdOf(cartId, sku)?.quantity ?? 0, false);
+      if (fits(first.own, first.availableToCart)) return first;
+      ledger.releaseExpiredOf([sku], nowMs);
+      return read(ledger.holdOf(cartId, sku)?.quantity ?? 0, true);
     },
 
     releaseExpiredOf(skus, nowMs) {

@@ -14,7 +14,7 @@ import { asRow, cursorInt, encodeCursor, int, json, pageSize, refuseNul, text, t
 import type { Prepare } from './connection.ts';
 import { appendEvents } from './events.ts';
 import type { AnswerKeeper } from './idempotency.ts';
-import { createLedger, toLevel, type Ledger, type SaleReads } from './ledger.ts';
+import { createLedger, type Ledger, type SaleReads } from './ledger.ts';
 
 /** Most orders one listStaleOrders call returns. */
 export const staleOrdersMax = 1000;
@@ -128,29 +128,16 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher, answers: An
     return order === undefined ? null : text(asRow(order), 'id');
   }
 
-  /**
-   * What the cart lacks, from the cart's holds and the levels as read in this transaction.
-   * Expired holds of other carts still count in `held` until they are released, so only a SKU
-   * that looks short pays for releasing them (the sweeper releases the rest) and is read again;
-   * `read` then says so, and keeps the levels for the sale that follows.
-   */
+  /** What the cart lacks; the levels read (and whether holds were released) go into `read` for the sale. */
   function shortagesOf(cartId: string, needs: readonly OrderLineSale[], nowMs: number, read: SaleReads): Shortage[] {
     const shortages: Shortage[] = [];
     const heldByCart = new Map(read.holds?.map((hold) => [hold.sku, hold.quantity]));
     for (const need of needs) {
       if (need.allowBackorder) continue;
       // The cart's own holds are released by this commit, so they are available to it.
-      let own = heldByCart.get(need.sku) ?? 0;
-      let counters = ledger.counters(need.sku);
-      let availableToCart = toLevel(need.sku, counters).available + own;
-      if (availableToCart < need.quantity) {
-        ledger.releaseExpiredOf([need.sku], nowMs);
-        // The cart's own hold may have been one of them.
-        read.holds = undefined;
-        own = ledger.holdOf(cartId, need.sku)?.quantity ?? 0;
-        counters = ledger.counters(need.sku);
-        availableToCart = toLevel(need.sku, counters).available + own;
-      }
+      const fits = (_own: number, availableToCart: number) => availableToCart >= need.quantity;
+      const { counters, availableToCart, released } = ledger.standing(cartId, need.sku, nowMs, fits, heldByCart.get(need.sku) ?? 0);
+      if (released) read.holds = undefined;
       read.counters.set(need.sku, counters);
       if (availableToCart < need.quantity) shortages.push({ sku: need.sku, requested: need.quantity, available: Math.max(0, availableToCart) });
     }

@@ -74,20 +74,10 @@ function setHoldsInTransaction(ledger: Ledger, cartId: string, requests: HoldReq
   // Requests name distinct SKUs, so what is read here stays true until each one's own put.
   const known: Array<{ current: number; counters: Counters }> = [];
   for (const request of requests) {
-    let own = ledger.holdOf(cartId, request.sku)?.quantity ?? 0;
-    let counters = ledger.counters(request.sku);
-    let availableToCart = toLevel(request.sku, counters).available + own;
-    const fitsNow = () => request.quantity <= own || request.allowBackorder || availableToCart >= request.quantity;
-    if (!fitsNow()) {
-      // Expired holds still count in `held` until released: only a request that looks short
-      // pays for releasing them (the sweeper releases the rest), then looks again.
-      ledger.releaseExpiredOf([request.sku], nowMs);
-      own = ledger.holdOf(cartId, request.sku)?.quantity ?? 0;
-      counters = ledger.counters(request.sku);
-      availableToCart = toLevel(request.sku, counters).available + own;
-    }
+    const fits = (own: number, availableToCart: number) => request.quantity <= own || request.allowBackorder || availableToCart >= request.quantity;
+    const { own, counters, availableToCart } = ledger.standing(cartId, request.sku, nowMs, fits);
     known.push({ current: own, counters });
-    if (!fitsNow()) shortages.push({ sku: request.sku, requested: request.quantity, available: Math.max(0, availableToCart) });
+    if (!fits(own, availableToCart)) shortages.push({ sku: request.sku, requested: request.quantity, available: Math.max(0, availableToCart) });
   }
   if (shortages.length > 0) return { ok: false, shortages };
   requests.forEach((request, index) => {
