@@ -18,12 +18,13 @@ import { createLogger } from '../src/runtime/logger.ts';
 import { createPromMetrics } from '../src/runtime/metrics.ts';
 import { sha256HexSync } from '../src/runtime/node-ids.ts';
 import { gzipOnce, openShop } from '../src/runtime/node.ts';
+import { checkoutBody, client, createProduct } from '../test/support/client.ts';
+import { adminKey } from '../test/support/server.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, orders: { type: 'string', default: '8000' } } });
 const rounds = Number(values.rounds);
 const ordersPerRound = Number(values.orders);
 const shoppers = 256;
-const adminKey = 'pk_admin_in_process_probe_key_0001';
 
 /** CPU microseconds so far of this process's threads, by role (Linux: /proc/self/task). */
 function threadCpuUs(): Map<string, number> {
@@ -74,37 +75,17 @@ const app = createApp({
   compress: gzipOnce,
 });
 
-async function call(method: 'POST' | 'PUT', path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: { id?: string } }> {
-  const response = await app.fetch(new Request(`http://127.0.0.1${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }));
-  return { status: response.status, body: (await response.json()) as { id?: string } };
-}
-
-const admin = { authorization: `Bearer ${adminKey}` };
-const sku = 'PROBE-HOT-1';
-await call('PUT', '/admin/categories/probe', { name: 'Probe', description: 'In-process probe', position: 1 }, admin);
-const made = await call(
-  'POST',
-  '/admin/products',
-  {
-    slug: 'probe-hot',
-    title: 'Probe hot item',
-    categorySlug: 'probe',
-    variants: [{ sku, title: 'One size', prices: { USD: 1000, EUR: 1000 }, limited: true, holdAt: 'cart', holdTtlMs: 600_000, purchaseLimitPerCustomer: null, allowBackorder: false }],
-  },
-  admin,
-);
-if (made.status !== 201) throw new Error(`could not create the probe's product: ${made.status}`);
-await call('POST', `/admin/stock/${sku}/movements`, { type: 'receive', quantity: 100_000_000, reason: 'probe stock' }, admin);
-
-const address = { name: 'Probe Shopper', line1: '1 Load Street', city: 'Springfield', postalCode: '12345', country: 'US' };
+// The test client, its requests handed to the app instead of a socket.
+const api = client('http://127.0.0.1', (url, init) => app.fetch(new Request(url, init)));
+const { sku } = await createProduct(api, { onHand: 100_000_000, limited: true, holdAt: 'cart', holdTtlMs: 600_000 });
 let started = 0;
 
 async function order(index: number): Promise<void> {
   const key = `probe-${index}`;
   const email = `${key}@example.com`;
-  const cart = await call('POST', '/store/carts', { currency: 'USD', email }, { 'idempotency-key': `${key}-cart` });
-  const added = await call('POST', `/store/carts/${cart.body.id}/lines`, { sku, quantity: 1 }, { 'idempotency-key': `${key}-line` });
-  const placed = await call('POST', `/store/carts/${cart.body.id}/checkout`, { email, shippingAddress: address, shippingOption: 'standard', payment: { token: 'tok_visa' } }, { 'idempotency-key': key });
+  const cart = await api.post('/store/carts', { currency: 'USD', email }, { idempotencyKey: `${key}-cart` });
+  const added = await api.post(`/store/carts/${cart.body.id}/lines`, { sku, quantity: 1 }, { idempotencyKey: `${key}-line` });
+  const placed = await api.post(`/store/carts/${cart.body.id}/checkout`, checkoutBody(email), { idempotencyKey: key });
   if (cart.status !== 201 || added.status !== 201 || placed.status !== 201) throw new Error(`order ${index}: ${cart.status} ${added.status} ${placed.status}`);
 }
 

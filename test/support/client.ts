@@ -17,7 +17,8 @@ export interface RequestOptions {
   idempotencyKey?: string;
 }
 
-export function client(baseUrl: string) {
+/** `send` is how a request leaves: the network by default, or straight into an app's fetch(). */
+export function client(baseUrl: string, send: (url: string, init: RequestInit) => Response | Promise<Response> = fetch) {
   async function call<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<Reply<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     let body: string | undefined;
@@ -28,7 +29,7 @@ export function client(baseUrl: string) {
     }
     if (options.admin) headers['authorization'] ??= `Bearer ${adminKey}`;
     if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
-    const response = await fetch(baseUrl + path, { method, headers, body });
+    const response = await send(baseUrl + path, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = text;
     try {
