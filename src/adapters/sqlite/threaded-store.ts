@@ -1,6 +1,6 @@
 // The embedded store with its writes on a thread of their own. The event loop keeps a
-// read-only connection (reads, the catalog caches) and hands every write to the writer thread,
-// which group-commits them on the file's one writing connection. So the fsync of each COMMIT
+// read-only connection (reads, the catalog caches) and hands every write, and the cart read,
+// to the writer thread, which group-commits the writes on the file's one writing connection. So the fsync of each COMMIT
 // and the SQL of the writes no longer stop HTTP, and the writes use the machine's second core.
 // Same file, same transactions, same durability: a write's promise settles after its COMMIT.
 
@@ -9,7 +9,7 @@ import { DomainError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports.ts';
 import type { BatcherStats } from './batcher.ts';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './store.ts';
-import { receiveError, writeMethods, type Area, type FromWriter, type ToWriter, type WriteCall, type WriterData } from './writer-protocol.ts';
+import { receiveError, writerMethods, type Area, type FromWriter, type ToWriter, type WriteCall, type WriterData } from './writer-protocol.ts';
 
 export interface ThreadedSqliteStore extends Store {
   readonly path: string;
@@ -113,8 +113,9 @@ export async function openThreadedSqliteStore(options: SqliteStoreOptions): Prom
       closed?.();
     }
   });
-  // Without its writer the shop can still read; writes answer 503 (store-unavailable), as
-  // when a scale-out database is away, and /readyz turns false through ping().
+  // Without its writer the shop can still show its catalog and stock; writes and cart reads
+  // answer 503 (store-unavailable), as when a scale-out database is away, and /readyz turns
+  // false through ping().
   worker.on('error', (error) => stop(new DomainError('store-unavailable', `The SQLite writer thread failed: ${error.message}`)));
   worker.on('exit', (code) => {
     stop(new DomainError('store-unavailable', `The SQLite writer thread exited (code ${code}).`));
@@ -151,11 +152,11 @@ export async function openThreadedSqliteStore(options: SqliteStoreOptions): Prom
     });
   };
 
-  /** The reader's methods of one area, with its write methods sent to the writer instead. */
+  /** The reader's methods of one area, with those the protocol names sent to the writer instead. */
   function area<A extends Area>(name: A): Store[A] {
     const methods: Record<string, Method> = { ...(reader[name] as unknown as Record<string, Method>) };
-    for (const method of writeMethods[name]) methods[method] = (...args) => write(name, method, args);
-    // Every method of the port is there: the reader's own, and the writes by name from the list.
+    for (const method of writerMethods[name]) methods[method] = (...args) => write(name, method, args);
+    // Every method of the port is there: the reader's own, and the writer's by name from the list.
     return methods as unknown as Store[A];
   }
 

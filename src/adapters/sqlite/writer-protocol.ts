@@ -1,7 +1,8 @@
 // What the event loop and the SQLite writer thread say to each other. Every write method of the
-// Store runs on the writer thread (its group commit, its fsync); every read runs on the event
-// loop's own read-only connection. The list below is that split: a method not named here is a
-// read, and the read-only connection refuses it if it ever writes.
+// Store runs on the writer thread (its group commit, its fsync), and so does the cart read of
+// the order path; every other read runs on the event loop's own read-only connection. The
+// list below is that split: a method not named here is a read, and the read-only connection
+// refuses it if it ever writes.
 
 import { DomainError, errorCodes, type ErrorCode, type ErrorExtras } from '../../core/errors.ts';
 import type { Store } from '../../core/ports.ts';
@@ -9,10 +10,14 @@ import type { BatcherStats } from './batcher.ts';
 
 export type Area = 'catalog' | 'stock' | 'carts' | 'orders' | 'idempotency' | 'events';
 
-export const writeMethods = {
+export const writerMethods = {
   catalog: ['upsertCategory', 'createProduct', 'updateProduct', 'deleteProduct'],
   stock: ['applyMovement', 'setOnHand', 'setHolds', 'releaseHolds', 'releaseExpiredHolds'],
-  carts: ['createCart', 'saveCart', 'saveCartWithHolds'],
+  // getCart reads, but on the writer's connection: every commit empties the read-only
+  // connection's page cache, so there each cart read fetched its pages again (several
+  // system calls), on the event loop, the thread a flash sale keeps busiest. The writer's
+  // cache stays warm across its own commits, and it has time to spare.
+  carts: ['createCart', 'getCart', 'saveCart', 'saveCartWithHolds'],
   orders: ['commitOrder', 'transitionOrder'],
   // begin reads first, but its claim is a write, so all of it runs where the writes run.
   idempotency: ['begin', 'complete', 'abandon', 'purgeOlderThan'],

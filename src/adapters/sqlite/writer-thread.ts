@@ -13,7 +13,7 @@ const data = workerData as WriterData;
 
 /** Runs the named write of the store (no function made per call: this is every write's path). */
 function invoke(store: SqliteStore, call: WriteCall): Promise<unknown> {
-  // The areas are plain objects of async methods; the caller named one from writeMethods.
+  // The areas are plain objects of async methods; the caller named one from writerMethods.
   const area = store[call.area] as unknown as Record<string, unknown>;
   const method = area[call.method];
   if (typeof method !== 'function') throw new Error(`no write method ${call.area}.${call.method}`);
