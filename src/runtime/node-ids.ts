@@ -2,7 +2,7 @@
 // (62-symbol text, SHA-256 hex), but drawn from a pool of random bytes and hashed synchronously,
 // because Web Crypto's per-call promise and job costs more than the hash on the hot path.
 
-import { createHash, randomFillSync } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
 import type { Ids } from '../core/ports.ts';
 
 const alphabet = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -55,8 +55,9 @@ function timePrefix(nowMs: number): string {
   return text;
 }
 
+/** One call, no Hash object: half the cost of createHash().update().digest() per request body. */
 export function sha256HexSync(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 export const nodeIds: Ids = {

@@ -34,4 +34,9 @@ describe('nodeIds', () => {
     assert.equal(await nodeIds.hashSecret(secret), sha256HexSync(secret));
     assert.equal(sha256HexSync('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
+
+  it('hashes request bodies as UTF-8, so a body with any text has one hash', () => {
+    // The digest of the UTF-8 bytes (as createHash().update(text, 'utf8') gives it).
+    assert.equal(sha256HexSync('Zürich ✓'), 'cda96df1e1699e7873a8ff750a11c9f7772dcb8a2ac32de29490d4312f41599e');
+  });
 });
