@@ -6,8 +6,7 @@ import type { StoredEvent } from '../core/events.ts';
 import type { Order } from '../core/order.ts';
 import type { Webhook } from '../core/ports.ts';
 import type { StockLevel, StockMovement } from '../core/stock.ts';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { isoTime as iso } from './iso-time.ts';
 
 export function cartJson(cart: CartView) {
   const { lines, expiresAtMs, updatedAtMs, ...rest } = cart;
