@@ -17,6 +17,8 @@ function summaryLine(result: ScenarioResult): string {
   const parts = [`${result.scenario}: ${result.throughputRps} req/s`, `p99 ${result.latencyMs.p99} ms`];
   if (result.ordersPerS !== null) parts.push(`${result.ordersPerS} orders/s`);
   if (result.ratioToCeiling !== null) parts.push(`${(result.ratioToCeiling * 100).toFixed(1)}% of ceiling`);
+  const beside = result['ratioToCeilingBeside'];
+  if (typeof beside === 'number') parts.push(`${(beside * 100).toFixed(1)}% of the no-op rate beside it`);
   const at70 = result['checkoutLatencyMsAt70'] as { p50: number; p99: number } | undefined;
   if (at70 !== undefined) parts.push(`checkout at 70%: p50 ${at70.p50} ms, p99 ${at70.p99} ms`);
   if (result.audit !== null) parts.push(auditLine(result.audit));

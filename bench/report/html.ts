@@ -164,19 +164,37 @@ interface Headline {
   met: boolean | null;
 }
 
+/** The ratio a target is judged by: to the no-op rate beside the window when measured, as it drifts less. */
+function yardstickRatio(result: ScenarioResult): number | null {
+  const beside = result['ratioToCeilingBeside'];
+  return typeof beside === 'number' ? beside : result.ratioToCeiling;
+}
+
+function ratioText(result: ScenarioResult): string {
+  const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+  const parts: string[] = [];
+  if (result.ratioToCeiling !== null) parts.push(`${percent(result.ratioToCeiling)} of the ceiling scenario`);
+  const beside = result['ratioToCeilingBeside'];
+  if (typeof beside === 'number') parts.push(`${percent(beside)} of the no-op rate beside it`);
+  return parts.length === 0 ? '' : ` = ${parts.join(', ')}`;
+}
+
 function headlines(byName: Map<string, ScenarioResult>): Headline[] {
   const list: Headline[] = [];
   const ceiling = byName.get('ceiling');
   if (ceiling !== undefined) list.push({ label: 'ceiling (no-op GET)', value: `${formatNumber(ceiling.throughputRps)} req/s`, target: 'the yardstick', met: null });
   const flash = byName.get('flash-sale');
   if (flash !== undefined) {
-    const ratio = flash.ratioToCeiling;
-    list.push({ label: 'flash sale, 256 shoppers', value: `${flash.ordersPerS ?? 0} orders/s${ratio === null ? '' : ` = ${(ratio * 100).toFixed(1)}% of ceiling`}`, target: '≥ 10% of ceiling', met: ratio === null ? null : ratio >= 0.1 });
+    const ratio = yardstickRatio(flash);
+    list.push({ label: 'flash sale, 256 shoppers', value: `${flash.ordersPerS ?? 0} orders/s${ratioText(flash)}`, target: '≥ 10% of ceiling', met: ratio === null ? null : ratio >= 0.1 });
     const at70 = flash['checkoutLatencyMsAt70'] as { p50: number; p99: number } | undefined;
     if (at70 !== undefined) list.push({ label: 'checkout at 70% of max', value: `p50 ${ms(at70.p50)} ms · p99 ${ms(at70.p99)} ms`, target: 'p99 ≤ 50 ms', met: at70.p99 <= 50 });
   }
   const browse = byName.get('browse');
-  if (browse !== undefined) list.push({ label: 'browse', value: `${formatNumber(browse.throughputRps)} req/s${browse.ratioToCeiling === null ? '' : ` = ${(browse.ratioToCeiling * 100).toFixed(1)}% of ceiling`}`, target: '≥ 70% of ceiling', met: browse.ratioToCeiling === null ? null : browse.ratioToCeiling >= 0.7 });
+  if (browse !== undefined) {
+    const ratio = yardstickRatio(browse);
+    list.push({ label: 'browse', value: `${formatNumber(browse.throughputRps)} req/s${ratioText(browse)}`, target: '≥ 70% of ceiling', met: ratio === null ? null : ratio >= 0.7 });
+  }
   const surge = byName.get('surge');
   if (surge !== undefined) {
     const phases = (surge['phases'] as { name: string; byClass: Record<string, number>; latencyMs: { p99: number } }[] | undefined) ?? [];

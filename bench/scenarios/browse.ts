@@ -5,6 +5,7 @@ import { runLoad, type RunResult } from '../generator/run.ts';
 import type { BenchOptions } from '../options.ts';
 import type { ScenarioResult } from '../results.ts';
 import { readCatalog } from '../setup.ts';
+import { besideDefinitions, ceilingBeside } from './ceiling.ts';
 import { baseResult, ratio, withTarget } from './common.ts';
 
 /** Share of requests that revalidate in the realistic mix: returning visitors and CDNs. */
@@ -29,16 +30,19 @@ export async function browseScenario(options: BenchOptions, ceilingRps: number |
       });
     await load('browse warm-up', realisticRevalidateShare, warmUpMs, true);
     const plain: RunResult = await load('browse without revalidation', 0, options.durationS * 1000, options.quiet);
-    const realistic: RunResult = await load('browse', realisticRevalidateShare, options.durationS * 1000, options.quiet);
+    const { value: realistic, beside } = await ceilingBeside(options, target, () => load('browse', realisticRevalidateShare, options.durationS * 1000, options.quiet));
     const result = baseResult(options, 'browse', target, realistic, [realistic, plain]);
     result.ceilingRps = ceilingRps;
     result.ratioToCeiling = ratio(realistic.throughputRps, ceilingRps);
+    result['ceilingBeside'] = beside;
+    result['ratioToCeilingBeside'] = ratio(realistic.throughputRps, beside.meanRps);
     result['withoutRevalidation'] = { throughputRps: plain.throughputRps, ratioToCeiling: ratio(plain.throughputRps, ceilingRps), latencyMs: plain.latencyMs };
     result['catalog'] = { products: catalog.items.length, categories: catalog.categories.length };
     result.definitions = {
       throughputRps: `requests per second by ${options.concurrency} closed-model connections for ${options.durationS} s over the demo catalog (${catalog.items.length} products): 45% product pages, 30% product lists (half by category), 20% availability of one SKU, 5% categories; in this headline run ${realisticRevalidateShare * 100}% of requests for a URL seen before send If-None-Match with its ETag (answered 304 when unchanged).`,
       withoutRevalidation: 'the same mix with no If-None-Match: every answer is a full 200.',
       ratioToCeiling: 'throughputRps / ceilingRps of the same run.',
+      ...besideDefinitions(options, 'throughputRps'),
     };
     return result;
   });

@@ -1,32 +1,75 @@
 // ceiling: a no-op GET through the same Hono app and middleware stack (request id, metrics,
 // not-found and error handling) as every other route, by the same generator: the most this
 // machine's HTTP stack can serve, against which every other figure is a ratio.
+//
+// This box's speed drifts by a third within minutes, and the ceiling scenario runs a minute or
+// two before the others. So browse and the flash sale also measure the no-op rate on their own
+// server just before and just after their headline window (`ceilingBeside`), and give their
+// ratio to that as well.
 
-import { runLoad } from '../generator/run.ts';
+import { runLoad, type RunResult } from '../generator/run.ts';
 import type { BenchOptions } from '../options.ts';
 import type { ScenarioResult } from '../results.ts';
-import { baseResult, withTarget } from './common.ts';
+import { baseResult, ratio, withTarget, type Target } from './common.ts';
 
 /** /healthz answers a constant without touching the store: a genuine no-op of the same stack. */
 export const noopPath = '/healthz';
 const warmUpMs = 2_000;
+/** Before each measured no-op window beside a scenario: a fresh generator process warms up. */
+const besideWarmUpMs = 1_000;
+
+function noopLoad(options: BenchOptions, target: Target, name: string, durationMs: number, quiet: boolean): Promise<RunResult> {
+  return runLoad({
+    name,
+    targetUrl: target.url,
+    model: { kind: 'closed', concurrency: options.concurrency, durationMs },
+    flow: { kind: 'noop', path: noopPath },
+    workers: options.workers,
+    connections: options.concurrency,
+    timeoutMs: options.timeoutMs,
+    serverPid: target.pid(),
+    quiet,
+  });
+}
+
+export interface CeilingBeside {
+  beforeRps: number;
+  afterRps: number;
+  /** The mean of the two: the yardstick for the window between them. */
+  meanRps: number;
+}
+
+/**
+ * Runs `measure` between two no-op windows on the same server, each half the scenario's
+ * duration (at least 1 s) after a warm-up of its own, with the ceiling scenario's connections.
+ */
+export async function ceilingBeside<T>(options: BenchOptions, target: Target, measure: () => Promise<T>): Promise<{ value: T; beside: CeilingBeside }> {
+  const windowMs = besideWindowMs(options);
+  const noop = async (name: string) => {
+    await noopLoad(options, target, `${name} warm-up`, besideWarmUpMs, true);
+    return (await noopLoad(options, target, name, windowMs, true)).throughputRps;
+  };
+  const beforeRps = await noop('ceiling before');
+  const value = await measure();
+  const afterRps = await noop('ceiling after');
+  const meanRps = Math.round(((beforeRps + afterRps) / 2) * 10) / 10;
+  return { value, beside: { beforeRps, afterRps, meanRps } };
+}
+
+const besideWindowMs = (options: BenchOptions) => Math.max(1_000, (options.durationS * 1000) / 2);
+
+/** The definitions of the two fields a scenario records from ceilingBeside. */
+export function besideDefinitions(options: BenchOptions, ratioOf: string): Record<string, string> {
+  return {
+    ceilingBeside: `requests per second of GET ${noopPath} on this scenario's server by ${options.concurrency} closed-model connections for ${besideWindowMs(options) / 1000} s just before and just after the headline window, each after a ${besideWarmUpMs / 1000} s warm-up; meanRps is their mean.`,
+    ratioToCeilingBeside: `${ratioOf} / ceilingBeside.meanRps: the same ratio against the no-op rate of the same minute, which this box's drift moves less than ratioToCeiling.`,
+  };
+}
 
 export async function ceilingScenario(options: BenchOptions): Promise<ScenarioResult> {
   return withTarget(options, { seed: false }, async (target) => {
-    const load = (name: string, durationMs: number, quiet: boolean) =>
-      runLoad({
-        name,
-        targetUrl: target.url,
-        model: { kind: 'closed', concurrency: options.concurrency, durationMs },
-        flow: { kind: 'noop', path: noopPath },
-        workers: options.workers,
-        connections: options.concurrency,
-        timeoutMs: options.timeoutMs,
-        serverPid: target.pid(),
-        quiet,
-      });
-    await load('ceiling warm-up', warmUpMs, true);
-    const run = await load('ceiling', options.durationS * 1000, options.quiet);
+    await noopLoad(options, target, 'ceiling warm-up', warmUpMs, true);
+    const run = await noopLoad(options, target, 'ceiling', options.durationS * 1000, options.quiet);
     const result = baseResult(options, 'ceiling', target, run, [run]);
     result.ceilingRps = run.throughputRps;
     result.ratioToCeiling = 1;

@@ -8,6 +8,7 @@ import { runLoad, type RunResult } from '../generator/run.ts';
 import type { BenchOptions } from '../options.ts';
 import type { AcksFile, ScenarioResult } from '../results.ts';
 import { createSaleSku } from '../setup.ts';
+import { besideDefinitions, ceilingBeside } from './ceiling.ts';
 import { admissionFor, baseResult, kindLatency, ratio, runPrefix, waitForHolds, withTarget, type Target } from './common.ts';
 
 /** Stock for the rate runs: more than any machine sells in their window. */
@@ -76,13 +77,15 @@ async function flashSale(options: BenchOptions, target: Target, ceilingRps: numb
   });
 
   const rateSku = await createSaleSku(target, { label: 'rate', units: plentyUnits, holdTtlMs: options.holdTtlMs });
-  const maxRate = await runLoad({
-    ...common,
-    name: 'flash-sale max rate',
-    model: { kind: 'closed', concurrency: options.shopperConcurrency, durationMs: windowMs },
-    flow: shopperFlow(rateSku, `${prefix}-rate`, Number.MAX_SAFE_INTEGER, 0),
-    connections: options.shopperConcurrency,
-  });
+  const { value: maxRate, beside } = await ceilingBeside(options, target, () =>
+    runLoad({
+      ...common,
+      name: 'flash-sale max rate',
+      model: { kind: 'closed', concurrency: options.shopperConcurrency, durationMs: windowMs },
+      flow: shopperFlow(rateSku, `${prefix}-rate`, Number.MAX_SAFE_INTEGER, 0),
+      connections: options.shopperConcurrency,
+    }),
+  );
   const ordersPerS = ordersInWindowPerS(maxRate, windowMs);
 
   const openSku = await createSaleSku(target, { label: 'open', units: plentyUnits, holdTtlMs: options.holdTtlMs });
@@ -122,6 +125,8 @@ async function flashSale(options: BenchOptions, target: Target, ceilingRps: numb
   result.ordersPerS = ordersPerS;
   result.ceilingRps = ceilingRps;
   result.ratioToCeiling = ratio(ordersPerS, ceilingRps);
+  result['ceilingBeside'] = beside;
+  result['ratioToCeilingBeside'] = ratio(ordersPerS, beside.meanRps);
   result.audit = verdict;
   result['race'] = raceResult;
   result['checkoutLatencyMsAt70'] = { p50: checkout.p50, p99: checkout.p99 };
@@ -130,6 +135,7 @@ async function flashSale(options: BenchOptions, target: Target, ceilingRps: numb
   result.definitions = {
     ordersPerS: `orders acknowledged (201) per second by ${options.shopperConcurrency} closed-model shoppers, counted over a fixed ${options.durationS} s window from the first request. Each shopper creates a cart, adds 1 unit of a limited SKU held at add-to-cart, checks out with tok_visa and an Idempotency-Key, then starts over as a new shopper; the SKU has ${plentyUnits} units so it never sells out. An order is 3 requests.`,
     ratioToCeiling: 'ordersPerS / ceilingRps of the same run (the target is >= 0.10).',
+    ...besideDefinitions(options, 'ordersPerS'),
     'race.ordersPerS': `the drop: ${options.shoppers} shoppers (${options.shopperConcurrency} at a time) race for ${options.units} units; units sold / seconds from the first request to the acknowledgement of the last unit (the selling window). Losers get 409 sold-out at add-to-cart.`,
     checkoutLatencyMsAt70: `latency of the checkout request (POST /store/carts/{id}/checkout, from its send to its answer) while shoppers arrive on an open-model schedule at ${openRateShare * 100}% of ordersPerS (${openRatePerS} shoppers/s) for ${options.durationS} s, after ${openWarmUpMs / 1000} s of the same load on the same generator process and connections whose latencies are not counted (its orders are audited too). The cart request of each shopper is timed from the scheduled arrival (coordinated-omission corrected).`,
     audit: 'one audit over the three SKUs after every hold TTL passed: every acknowledged order stored, no SKU sold beyond its stock, no unit left held, one order at most per Idempotency-Key.',

@@ -39,6 +39,9 @@ export interface BenchResultFile {
   audit: AuditFigures;
   race?: { sold: number; soldOut: boolean };
   restarts?: Array<{ restart: number; audit: AuditFigures }>;
+  ordersPerS?: number;
+  ceilingBeside?: { beforeRps: number; afterRps: number; meanRps: number };
+  ratioToCeilingBeside?: number | null;
 }
 
 export function readResult(outDir: string, scenario: string): BenchResultFile {
