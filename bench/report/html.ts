@@ -164,12 +164,6 @@ interface Headline {
   met: boolean | null;
 }
 
-/** The ratio a target is judged by: to the no-op rate beside the window when measured, as it drifts less. */
-function yardstickRatio(result: ScenarioResult): number | null {
-  const beside = result['ratioToCeilingBeside'];
-  return typeof beside === 'number' ? beside : result.ratioToCeiling;
-}
-
 function ratioText(result: ScenarioResult): string {
   const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
   const parts: string[] = [];
@@ -185,14 +179,14 @@ function headlines(byName: Map<string, ScenarioResult>): Headline[] {
   if (ceiling !== undefined) list.push({ label: 'ceiling (no-op GET)', value: `${formatNumber(ceiling.throughputRps)} req/s`, target: 'the yardstick', met: null });
   const flash = byName.get('flash-sale');
   if (flash !== undefined) {
-    const ratio = yardstickRatio(flash);
+    const ratio = flash.ratioToCeiling;
     list.push({ label: 'flash sale, 256 shoppers', value: `${flash.ordersPerS ?? 0} orders/s${ratioText(flash)}`, target: '≥ 10% of ceiling', met: ratio === null ? null : ratio >= 0.1 });
     const at70 = flash['checkoutLatencyMsAt70'] as { p50: number; p99: number } | undefined;
     if (at70 !== undefined) list.push({ label: 'checkout at 70% of max', value: `p50 ${ms(at70.p50)} ms · p99 ${ms(at70.p99)} ms`, target: 'p99 ≤ 50 ms', met: at70.p99 <= 50 });
   }
   const browse = byName.get('browse');
   if (browse !== undefined) {
-    const ratio = yardstickRatio(browse);
+    const ratio = browse.ratioToCeiling;
     list.push({ label: 'browse', value: `${formatNumber(browse.throughputRps)} req/s${ratioText(browse)}`, target: '≥ 70% of ceiling', met: ratio === null ? null : ratio >= 0.7 });
   }
   const surge = byName.get('surge');

@@ -4,8 +4,8 @@
 //
 // This box's speed drifts by a third within minutes, and the ceiling scenario runs a minute or
 // two before the others. So browse and the flash sale also measure the no-op rate on their own
-// server just before and just after their headline window (`ceilingBeside`), and give their
-// ratio to that as well.
+// server just before and just after their headline window, the same way (`ceilingBeside`), and
+// give their ratio to that as well: the two rates show how steady the box was meanwhile.
 
 import { runLoad, type RunResult } from '../generator/run.ts';
 import type { BenchOptions } from '../options.ts';
@@ -15,8 +15,6 @@ import { baseResult, ratio, withTarget, type Target } from './common.ts';
 /** /healthz answers a constant without touching the store: a genuine no-op of the same stack. */
 export const noopPath = '/healthz';
 const warmUpMs = 2_000;
-/** Before each measured no-op window beside a scenario: a fresh generator process warms up. */
-const besideWarmUpMs = 1_000;
 
 function noopLoad(options: BenchOptions, target: Target, name: string, durationMs: number, quiet: boolean): Promise<RunResult> {
   return runLoad({
@@ -39,15 +37,11 @@ export interface CeilingBeside {
   meanRps: number;
 }
 
-/**
- * Runs `measure` between two no-op windows on the same server, each half the scenario's
- * duration (at least 1 s) after a warm-up of its own, with the ceiling scenario's connections.
- */
+/** Runs `measure` between two no-op windows on the same server, each measured as the ceiling scenario's. */
 export async function ceilingBeside<T>(options: BenchOptions, target: Target, measure: () => Promise<T>): Promise<{ value: T; beside: CeilingBeside }> {
-  const windowMs = besideWindowMs(options);
   const noop = async (name: string) => {
-    await noopLoad(options, target, `${name} warm-up`, besideWarmUpMs, true);
-    return (await noopLoad(options, target, name, windowMs, true)).throughputRps;
+    await noopLoad(options, target, `${name} warm-up`, warmUpMs, true);
+    return (await noopLoad(options, target, name, options.durationS * 1000, true)).throughputRps;
   };
   const beforeRps = await noop('ceiling before');
   const value = await measure();
@@ -56,13 +50,11 @@ export async function ceilingBeside<T>(options: BenchOptions, target: Target, me
   return { value, beside: { beforeRps, afterRps, meanRps } };
 }
 
-const besideWindowMs = (options: BenchOptions) => Math.max(1_000, (options.durationS * 1000) / 2);
-
 /** The definitions of the two fields a scenario records from ceilingBeside. */
 export function besideDefinitions(options: BenchOptions, ratioOf: string): Record<string, string> {
   return {
-    ceilingBeside: `requests per second of GET ${noopPath} on this scenario's server by ${options.concurrency} closed-model connections for ${besideWindowMs(options) / 1000} s just before and just after the headline window, each after a ${besideWarmUpMs / 1000} s warm-up; meanRps is their mean.`,
-    ratioToCeilingBeside: `${ratioOf} / ceilingBeside.meanRps: the same ratio against the no-op rate of the same minute, which this box's drift moves less than ratioToCeiling.`,
+    ceilingBeside: `requests per second of GET ${noopPath} on this scenario's server, measured as ceilingRps is (${options.concurrency} closed-model connections for ${options.durationS} s after a ${warmUpMs / 1000} s warm-up), just before and just after the headline window; meanRps is their mean.`,
+    ratioToCeilingBeside: `${ratioOf} / ceilingBeside.meanRps: the same ratio against the no-op rate of the same minutes. The targets are judged by ratioToCeiling; this one, with the two rates, shows how far the box drifted.`,
   };
 }
 
