@@ -1,7 +1,8 @@
 // The embedded store with its writes on a thread of their own. The event loop keeps a
 // read-only connection (reads, the catalog caches) and hands every write, and the cart read,
-// to the writer thread, which group-commits the writes on the file's one writing connection. So the fsync of each COMMIT
-// and the SQL of the writes no longer stop HTTP, and the writes use the machine's second core.
+// to the writer thread, which group-commits the writes on the file's one writing connection.
+// So the fsync of each COMMIT and the SQL of the writes no longer stop HTTP, and the writes
+// use the machine's second core.
 // Same file, same transactions, same durability: a write's promise settles after its COMMIT.
 
 import { Worker } from 'node:worker_threads';
