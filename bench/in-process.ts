@@ -7,11 +7,12 @@
 // The Request and Response objects made here cost more than node-server's own lightweight
 // ones: read the figures as a comparison of two trees in the same minutes, not as the server's.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BatcherStats } from '../src/adapters/sqlite/batcher.ts';
+import { procStat } from './generator/server-cpu.ts';
 import { createApp } from '../src/http/app.ts';
 import { loadConfig } from '../src/runtime/config.ts';
 import { createLogger } from '../src/runtime/logger.ts';
@@ -35,18 +36,12 @@ function threadCpuUs(): Map<string, number> {
   } catch {
     return byRole;
   }
-  const tickUs = 10_000;
   for (const task of tasks) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
-    } catch {
-      continue; // The thread ended between the listing and the read.
-    }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const stat = procStat(`/proc/self/task/${task}/stat`);
+    if (stat === null) continue; // The thread ended between the listing and the read.
+    const { name, cpuUs } = stat;
     const role = name.startsWith('peakcart sqlite') ? 'writer' : name.startsWith('V8') ? 'gc' : task === String(process.pid) ? 'event loop' : 'other';
-    byRole.set(role, (byRole.get(role) ?? 0) + (Number(fields[11]) + Number(fields[12])) * tickUs);
+    byRole.set(role, (byRole.get(role) ?? 0) + cpuUs);
   }
   return byRole;
 }

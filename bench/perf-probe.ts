@@ -10,11 +10,11 @@
 // The figures are only comparable within one run: the machine is shared.
 
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as hdr from 'hdr-histogram-js';
 import { Pool } from 'undici';
+import { serverCpuUs } from './generator/server-cpu.ts';
 import { checkoutBody, client, createProduct } from '../test/support/client.ts';
 import { startChildServer, tempDir } from '../test/support/server.ts';
 
@@ -239,10 +239,9 @@ function round(value: number): number {
 // The conductor: server, catalog, generator, ratios.
 
 function cpuSecondsOf(pid: number): number {
-  // utime + stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const us = serverCpuUs(pid);
+  if (us === null) throw new Error(`no CPU time for process ${pid} in /proc`);
+  return us / 1e6;
 }
 
 async function conduct(): Promise<void> {
