@@ -11,14 +11,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BatcherStats } from '../src/adapters/sqlite/batcher.ts';
 import { procStat } from './generator/server-cpu.ts';
 import { createApp } from '../src/http/app.ts';
 import { loadConfig } from '../src/runtime/config.ts';
 import { createLogger } from '../src/runtime/logger.ts';
 import { createPromMetrics } from '../src/runtime/metrics.ts';
-import { sha256HexSync } from '../src/runtime/node-ids.ts';
-import { gzipOnce, openShop } from '../src/runtime/node.ts';
+import { nodeAppOptions, openShop, writeStatsOf } from '../src/runtime/node.ts';
 import { checkoutBody, client, createProduct } from '../test/support/client.ts';
 import { adminKey } from '../test/support/server.ts';
 
@@ -55,20 +53,8 @@ const config = loadConfig({
   PEAKCART_LOG_LEVEL: 'error',
 });
 const { shop, store } = await openShop(config);
-const writeStats = 'stats' in store ? (store.stats as Readonly<BatcherStats>) : undefined;
-const app = createApp({
-  shop,
-  adminKey,
-  metrics: createPromMetrics(writeStats),
-  logger: createLogger('error'),
-  corsOrigins: config.corsOrigins,
-  bodyBytesMax: config.bodyBytesMax,
-  inFlightMax: config.inFlightMax,
-  isReady: () => true,
-  pingStore: () => store.ping(),
-  hashText: sha256HexSync,
-  compress: gzipOnce,
-});
+const metrics = createPromMetrics(writeStatsOf(store));
+const app = createApp(nodeAppOptions(config, { shop, store }, { adminKey, metrics, logger: createLogger('error'), isReady: () => true }));
 
 // The test client, its requests handed to the app instead of a socket.
 const api = client('http://127.0.0.1', (url, init) => app.fetch(new Request(url, init)));

@@ -14,6 +14,7 @@ import { createTestPaymentProvider } from '../adapters/payments/test-provider.ts
 import { createShop, type Shop } from '../core/shop.ts';
 import type { Store } from '../core/ports.ts';
 import { createApp } from '../http/app.ts';
+import type { AppOptions } from '../http/env.ts';
 import { catalogFastPath } from '../http/catalog-fast-path.ts';
 import { createRelay } from '../outbox/relay.ts';
 import { resolveAdminKey } from './admin-key.ts';
@@ -87,6 +88,30 @@ function every(intervalMs: number, chore: () => Promise<unknown>, onError: (erro
   };
 }
 
+/** The app's options as `peakcart serve` builds them; the caller brings what only it knows. */
+export function nodeAppOptions(
+  config: RuntimeConfig,
+  opened: { shop: Shop; store: Store },
+  own: Pick<AppOptions, 'adminKey' | 'metrics' | 'logger' | 'isReady'>,
+): AppOptions {
+  const { shop, store } = opened;
+  return {
+    shop,
+    ...own,
+    corsOrigins: config.corsOrigins,
+    bodyBytesMax: config.bodyBytesMax,
+    inFlightMax: config.inFlightMax,
+    pingStore: () => store.ping(),
+    hashText: sha256HexSync,
+    compress: gzipOnce,
+  };
+}
+
+/** The group-commit counters of a store that batches its writes (the embedded one), for /metrics. */
+export function writeStatsOf(store: Store): Readonly<BatcherStats> | undefined {
+  return 'stats' in store ? (store as { stats: Readonly<BatcherStats> }).stats : undefined;
+}
+
 export async function startServer(config: RuntimeConfig): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const { shop, store } = await openShop(config);
@@ -95,23 +120,8 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
     process.stdout.write(`\nGenerated admin key (kept in ${path}):\n  ${key}\n\n`);
   });
   let ready = true;
-  const metrics = createPromMetrics('stats' in store ? (store as { stats: Readonly<BatcherStats> }).stats : undefined);
-  const app = createApp(
-    {
-      shop,
-      adminKey,
-      metrics,
-      logger,
-      corsOrigins: config.corsOrigins,
-      bodyBytesMax: config.bodyBytesMax,
-      inFlightMax: config.inFlightMax,
-      isReady: () => ready,
-      pingStore: () => store.ping(),
-      hashText: sha256HexSync,
-      compress: gzipOnce,
-    },
-    swaggerUiAssets(),
-  );
+  const metrics = createPromMetrics(writeStatsOf(store));
+  const app = createApp(nodeAppOptions(config, { shop, store }, { adminKey, metrics, logger, isReady: () => ready }), swaggerUiAssets());
   const fastPath = catalogFastPath({ shop, corsOrigins: config.corsOrigins, compress: gzipOnce });
 
   let storefront: LiveStorefront | undefined;
