@@ -87,6 +87,8 @@ export interface Standing {
   availableToCart: number;
   /** The SKU's expired holds were released for it (the cart's own hold may have been one). */
   released: boolean;
+  /** What the caller's `fits` said of this reading. */
+  fits: boolean;
 }
 
 export interface Ledger {
@@ -137,10 +139,11 @@ export function createLedger(prepare: Prepare): Ledger {
     standing(cartId, sku, nowMs, fits, own) {
       const read = (held: number, released: boolean): Standing => {
         const counters = ledger.counters(sku);
-        return { own: held, counters, availableToCart: toLevel(sku, counters).available + held, released };
+        const availableToCart = toLevel(sku, counters).available + held;
+        return { own: held, counters, availableToCart, released, fits: fits(held, availableToCart) };
       };
       const first = read(own ?? ledger.holdOf(cartId, sku)?.quantity ?? 0, false);
-      if (fits(first.own, first.availableToCart)) return first;
+      if (first.fits) return first;
       ledger.releaseExpiredOf([sku], nowMs);
       return read(ledger.holdOf(cartId, sku)?.quantity ?? 0, true);
     },

@@ -136,10 +136,11 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher, answers: An
       if (need.allowBackorder) continue;
       // The cart's own holds are released by this commit, so they are available to it.
       const fits = (_own: number, availableToCart: number) => availableToCart >= need.quantity;
-      const { counters, availableToCart, released } = ledger.standing(cartId, need.sku, nowMs, fits, heldByCart.get(need.sku) ?? 0);
-      if (released) read.holds = undefined;
+      const standing = ledger.standing(cartId, need.sku, nowMs, fits, heldByCart.get(need.sku) ?? 0);
+      const { counters, availableToCart } = standing;
+      if (standing.released) read.holds = undefined;
       read.counters.set(need.sku, counters);
-      if (availableToCart < need.quantity) shortages.push({ sku: need.sku, requested: need.quantity, available: Math.max(0, availableToCart) });
+      if (!standing.fits) shortages.push({ sku: need.sku, requested: need.quantity, available: Math.max(0, availableToCart) });
     }
     return shortages;
   }

@@ -74,10 +74,10 @@ function setHoldsInTransaction(ledger: Ledger, cartId: string, requests: HoldReq
   // Requests name distinct SKUs, so what is read here stays true until each one's own put.
   const known: Array<{ current: number; counters: Counters }> = [];
   for (const request of requests) {
-    const fits = (own: number, availableToCart: number) => request.quantity <= own || request.allowBackorder || availableToCart >= request.quantity;
-    const { own, counters, availableToCart } = ledger.standing(cartId, request.sku, nowMs, fits);
+    const fitsCart = (own: number, availableToCart: number) => request.quantity <= own || request.allowBackorder || availableToCart >= request.quantity;
+    const { own, counters, availableToCart, fits } = ledger.standing(cartId, request.sku, nowMs, fitsCart);
     known.push({ current: own, counters });
-    if (!fits(own, availableToCart)) shortages.push({ sku: request.sku, requested: request.quantity, available: Math.max(0, availableToCart) });
+    if (!fits) shortages.push({ sku: request.sku, requested: request.quantity, available: Math.max(0, availableToCart) });
   }
   if (shortages.length > 0) return { ok: false, shortages };
   requests.forEach((request, index) => {
