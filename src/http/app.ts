@@ -4,9 +4,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { isDomainError } from '../core/errors.ts';
+import { countStockOuts } from './cart-actions.ts';
 import type { AppEnv, AppOptions } from './env.ts';
 import { adminAuth } from './middleware/admin-auth.ts';
-import { admission } from './middleware/admission.ts';
+import { admission, admissionGates } from './middleware/admission.ts';
 import { jsonBody } from './middleware/body.ts';
 import { noStore } from './middleware/cache.ts';
 import { cors, storeCors } from './middleware/cors.ts';
@@ -52,10 +53,11 @@ export function createApp(options: AppOptions, docsAssets?: DocsAssets): OpenAPI
 
   // Checkout outranks everything: its budget is separate, so carts and admin cannot use it up.
   // One counter per class, shared by every route of the class: the budget is per class.
-  const cartAdmission = admission('cart', options.inFlightMax.cart);
-  app.on('POST', '/store/carts/:id/checkout', admission('checkout', options.inFlightMax.checkout));
+  const gates = options.gates ?? admissionGates(options.inFlightMax);
+  const cartAdmission = admission(gates.cart);
+  app.on('POST', '/store/carts/:id/checkout', admission(gates.checkout));
   for (const path of ['/store/carts', '/store/carts/:id', '/store/carts/:id/lines', '/store/carts/:id/lines/*']) app.use(path, cartAdmission);
-  app.use('/admin/*', admission('admin', options.inFlightMax.admin));
+  app.use('/admin/*', admission(gates.admin));
 
   app.use('/store/*', jsonBody(options.bodyBytesMax));
   app.use('/admin/*', jsonBody(options.bodyBytesMax));
@@ -76,10 +78,7 @@ export function createApp(options: AppOptions, docsAssets?: DocsAssets): OpenAPI
 
   app.onError((error, c) => {
     if (isDomainError(error)) {
-      if (error.code === 'sold-out') {
-        const shortages = error.extras['shortages'];
-        if (Array.isArray(shortages)) for (const shortage of shortages) metrics.countStockOut(String((shortage as { sku?: unknown }).sku));
-      }
+      countStockOuts(metrics, error);
       return problemResponse(c, error.code, error.message, error.extras);
     }
     if (error instanceof HTTPException && error.status < 500) {

@@ -7,23 +7,8 @@
 
 import type { Shop } from '../core/shop.ts';
 import { availabilityJson, catalogRoutes, catalogSchemas, categoriesJson, productDetailJson, productListJson, type CatalogJson, type CatalogRoute } from './catalog-answers.ts';
+import { storeAnswerHeaders, type FastAnswer, type FastRequest } from './fast-answer.ts';
 import { cacheAnswer, type Compress } from './middleware/cache.ts';
-import { corsHeaders, storeCors, varyOnOrigin } from './middleware/cors.ts';
-import { requestIdFrom } from './middleware/request-id.ts';
-
-export interface FastRequest {
-  method: string;
-  /** Path and query, as on the request line. */
-  url: string;
-  header(name: string): string | undefined;
-}
-
-export interface FastAnswer {
-  route: CatalogRoute;
-  status: 200 | 304;
-  headers: Record<string, string>;
-  body: Uint8Array<ArrayBuffer> | string | null;
-}
 
 /** Answers a request, or returns undefined at once when it is not one to answer here. */
 export type CatalogFastPath = (request: FastRequest) => Promise<FastAnswer> | undefined;
@@ -63,18 +48,14 @@ function parsedQueries<T>(schema: { safeParse(input: unknown): { success: true; 
 
 export function catalogFastPath(options: { shop: Shop; corsOrigins: readonly string[]; compress: Compress | undefined }): CatalogFastPath {
   const { shop, compress } = options;
-  const corsFor = corsHeaders({ origins: options.corsOrigins, ...storeCors });
+  const addStoreHeaders = storeAnswerHeaders(options.corsOrigins);
   const listQuery = parsedQueries(catalogSchemas.list);
   const availabilityQuery = parsedQueries(catalogSchemas.availability);
 
   const answer = async (request: FastRequest, route: CatalogRoute, pending: Promise<CatalogJson>): Promise<FastAnswer> => {
     const { json, policy } = await pending;
     const { status, headers, body } = cacheAnswer(json, policy, request.header('if-none-match'), request.header('accept-encoding'));
-    const { allowOrigin, exposeHeaders } = corsFor(request.header('origin'));
-    if (allowOrigin !== undefined) headers['access-control-allow-origin'] = allowOrigin;
-    headers['access-control-expose-headers'] = exposeHeaders;
-    headers['vary'] = varyOnOrigin(headers['vary']);
-    headers['x-request-id'] = requestIdFrom(request.header('x-request-id'));
+    addStoreHeaders(request, headers);
     return { route, status, headers, body };
   };
 

@@ -2,6 +2,7 @@
 
 import type { Shop } from '../core/shop.ts';
 import type { IdempotencySlot } from './middleware/idempotency.ts';
+import type { AdmissionGates } from './middleware/admission.ts';
 import type { Compress } from './middleware/cache.ts';
 import type { HttpLogger, HttpMetrics } from './ports.ts';
 
@@ -16,6 +17,8 @@ export interface AppOptions {
   bodyBytesMax: number;
   /** Concurrent dynamic requests before new ones are turned away with 503. */
   inFlightMax: { checkout: number; cart: number; admin: number };
+  /** The budgets' counters, when something in front of the app (Node's order fast path) counts into them too. */
+  gates?: AdmissionGates;
   /** False while the process drains: /readyz then answers 503 so balancers move away. */
   isReady(): boolean;
   /** Extra readiness check of the store. */

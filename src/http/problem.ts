@@ -67,11 +67,17 @@ export function problemDocument(code: ProblemCode, detail: string, extras: Recor
   return { ...extras, type: problemTypeBase + code, title, status, detail };
 }
 
-export function problemResponse(c: Context, code: ProblemCode, detail: string, extras: Record<string, unknown> = {}): Response {
+/** A problem as status, headers and body text: what every runtime and path sends for it. */
+export function problemAnswer(code: ProblemCode, detail: string, extras: Record<string, unknown> = {}): { status: number; headers: Record<string, string>; body: string } {
   const document = problemDocument(code, detail, extras);
   const headers: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
   // A duplicate of a request still running is worth retrying shortly, like overload.
   if (document.status === 503 || document.status === 429 || code === 'idempotency-in-progress') headers['retry-after'] = '1';
   if (document.status === 401) headers['www-authenticate'] = 'Bearer realm="peakcart-admin"';
-  return c.body(JSON.stringify(document), document.status as 400, headers);
+  return { status: document.status, headers, body: JSON.stringify(document) };
+}
+
+export function problemResponse(c: Context, code: ProblemCode, detail: string, extras: Record<string, unknown> = {}): Response {
+  const { status, headers, body } = problemAnswer(code, detail, extras);
+  return c.body(body, status as 400, headers);
 }

@@ -16,9 +16,11 @@ import type { Store } from '../core/ports.ts';
 import { createApp } from '../http/app.ts';
 import type { AppOptions } from '../http/env.ts';
 import { catalogFastPath } from '../http/catalog-fast-path.ts';
+import { admissionGates, type AdmissionGates } from '../http/middleware/admission.ts';
+import { orderFastPath } from '../http/order-fast-path.ts';
 import { createRelay } from '../outbox/relay.ts';
 import { resolveAdminKey } from './admin-key.ts';
-import { serverWithFastPath } from './catalog-fast-path.ts';
+import { serverWithFastPaths } from './fast-paths.ts';
 import type { RuntimeConfig } from './config.ts';
 import { swaggerUiAssets } from './docs-assets.ts';
 import { createLogger } from './logger.ts';
@@ -93,7 +95,7 @@ export function nodeAppOptions(
   config: RuntimeConfig,
   opened: { shop: Shop; store: Store },
   own: Pick<AppOptions, 'adminKey' | 'metrics' | 'logger' | 'isReady'>,
-): AppOptions {
+): AppOptions & { gates: AdmissionGates } {
   const { shop, store } = opened;
   return {
     shop,
@@ -101,6 +103,7 @@ export function nodeAppOptions(
     corsOrigins: config.corsOrigins,
     bodyBytesMax: config.bodyBytesMax,
     inFlightMax: config.inFlightMax,
+    gates: admissionGates(config.inFlightMax),
     pingStore: () => store.ping(),
     hashText: sha256HexSync,
     compress: gzipOnce,
@@ -121,8 +124,8 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
   });
   let ready = true;
   const metrics = createPromMetrics(writeStatsOf(store));
-  const app = createApp(nodeAppOptions(config, { shop, store }, { adminKey, metrics, logger, isReady: () => ready }), swaggerUiAssets());
-  const fastPath = catalogFastPath({ shop, corsOrigins: config.corsOrigins, compress: gzipOnce });
+  const options = nodeAppOptions(config, { shop, store }, { adminKey, metrics, logger, isReady: () => ready });
+  const app = createApp(options, swaggerUiAssets());
 
   let storefront: LiveStorefront | undefined;
   const fetch = (request: Request, env: unknown) =>
@@ -132,7 +135,12 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
     server = await new Promise((resolve, reject) => {
       // The fast path's server is an http.Server like the default one; the option is typed for
       // every server kind node-server can make.
-      const createServer = serverWithFastPath(fastPath, metrics) as unknown as typeof createHttpServer;
+      const createServer = serverWithFastPaths({
+        catalog: catalogFastPath({ shop, corsOrigins: config.corsOrigins, compress: gzipOnce }),
+        orders: orderFastPath(options),
+        fetch,
+        metrics,
+      }) as unknown as typeof createHttpServer;
       const started = serve({ fetch, hostname: config.host, port: config.port, createServer }, () => resolve(started));
       started.once('error', reject);
     });

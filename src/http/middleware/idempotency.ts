@@ -18,7 +18,8 @@ export const idempotencyLeaseMs = 15_000;
  */
 export const duplicateWaitMs = 3_000;
 const pollIntervalMs = 25;
-const saneKey = /^[\x21-\x7e]{1,255}$/;
+/** The keys accepted; anything else is refused with idempotency-key-invalid. */
+export const saneKey = /^[\x21-\x7e]{1,255}$/;
 /** Reads are never stored or replayed: a replay would hand one caller's answer to another. */
 const mutatingMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -35,18 +36,22 @@ const jsonType = 'application/json';
 /** What c.json(body, status) returns, so that routes keep their typed responses. */
 type JsonAnswer<J, S extends 200 | 201> = Response & TypedResponse<JSONParsed<J>, S, 'json'>;
 
+/** Overload and server faults are not results: the client should be able to try again. */
+export function worthReplaying(status: number): boolean {
+  return status < 500 && status !== 429;
+}
+
 /**
- * For a route whose use case can keep its answer: the hook to hand the use case (none without
- * an Idempotency-Key), and the response for the result it returned. The answer is the body
- * the last hook call rendered, kept in the transaction of the use case's last write, so a
- * crash cannot leave the change made and its answer unwritten (a retry would make it twice).
+ * The hook to hand a use case that can keep its answer (none without a running key), and the
+ * body it kept for a result. The answer is the body the last hook call rendered, kept in the
+ * transaction of the use case's last write, so a crash cannot leave the change made and its
+ * answer unwritten (a retry would make it twice).
  */
-export function keptAnswer<T, J extends object, S extends 200 | 201>(
-  c: Context<AppEnv>,
-  status: S,
-  render: (result: T) => J,
-): { keep: KeepAnswer<T> | undefined; respond(result: T): JsonAnswer<J, S> } {
-  const slot = c.get('idempotency');
+export function keeper<T>(
+  slot: Pick<IdempotencySlot, 'scope' | 'key'> | undefined,
+  status: number,
+  render: (result: T) => object,
+): { keep: KeepAnswer<T> | undefined; keptBody(result: T): string | undefined } {
   let last: { result: T; body: string } | undefined;
   const keep: KeepAnswer<T> | undefined =
     slot &&
@@ -55,14 +60,26 @@ export function keptAnswer<T, J extends object, S extends 200 | 201>(
       last = { result, body };
       return { scope: slot.scope, key: slot.key, response: { status, body, contentType: jsonType } };
     });
+  return { keep, keptBody: (result) => (last !== undefined && last.result === result ? last.body : undefined) };
+}
+
+/** For a route whose use case can keep its answer: the keeper's hook, and the response for the result it returned. */
+export function keptAnswer<T, J extends object, S extends 200 | 201>(
+  c: Context<AppEnv>,
+  status: S,
+  render: (result: T) => J,
+): { keep: KeepAnswer<T> | undefined; respond(result: T): JsonAnswer<J, S> } {
+  const slot = c.get('idempotency');
+  const { keep, keptBody } = keeper(slot, status, render);
   return {
     keep,
     respond(result) {
-      if (slot === undefined || last === undefined || last.result !== result) return c.json(render(result), status);
+      const body = keptBody(result);
+      if (slot === undefined || body === undefined) return c.json(render(result), status);
       slot.kept = true;
       // The text c.json would have sent for this result, rendered once; Hono types a body
       // response as text, so the cast says what the text is.
-      return c.body(last.body, status, { 'content-type': jsonType }) as unknown as JsonAnswer<J, S>;
+      return c.body(body, status, { 'content-type': jsonType }) as unknown as JsonAnswer<J, S>;
     },
   };
 }
@@ -103,8 +120,7 @@ export function idempotency(store: IdempotencyStore, clock: Clock, hashText: (te
     }
     if (slot.kept) return;
     const status = c.res.status;
-    // Overload and server faults are not results: the client should be able to try again.
-    if (status >= 500 || status === 429) {
+    if (!worthReplaying(status)) {
       await store.abandon(scope, key);
       return;
     }

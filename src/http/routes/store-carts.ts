@@ -4,13 +4,21 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv, AppOptions } from '../env.ts';
 import { idempotencyKeyParameter, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
 import { AddLineBody, Cart, CheckoutBody, CreateCartBody, IdParam, LineParams, PatchLineBody, PlacedOrder } from '../schemas.ts';
-import type { PlacedOrder as PlacedOrderResult } from '../../core/checkout.ts';
+import { addLine, checkout, createCart, type ActionInput } from '../cart-actions.ts';
 import { keptAnswer } from '../middleware/idempotency.ts';
-import { cartJson, orderJson } from '../views.ts';
+import { cartJson } from '../views.ts';
 
 const cartProblems = { 404: problems[404], 409: problems[409], 410: problems[410], 422: problems[422] };
 
+type RouteContext = Parameters<typeof keptAnswer>[0];
+
+/** The action's input from a validated request. */
+function inputOf<B>(c: RouteContext, cartId: string, body: B): ActionInput<B> {
+  return { cartId, body, idempotencyKey: c.req.header('idempotency-key'), requestId: c.get('requestId') };
+}
+
 export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: AppOptions): void {
+  const deps = { shop, metrics };
   app.openapi(
     createRoute({
       method: 'post',
@@ -22,8 +30,8 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
       responses: { 201: jsonContent(Cart, 'The new cart'), 422: problems[422] },
     }),
     async (c) => {
-      const answer = keptAnswer(c, 201, cartJson);
-      return answer.respond(await shop.carts.create(c.req.valid('json'), answer.keep));
+      const answer = keptAnswer(c, createCart.status, createCart.render);
+      return answer.respond(await createCart.run(deps, inputOf(c, '', c.req.valid('json')), answer.keep));
     },
   );
 
@@ -50,11 +58,8 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
       responses: { 201: jsonContent(Cart, 'The cart with the line'), ...cartProblems },
     }),
     async (c) => {
-      const { sku, quantity } = c.req.valid('json');
-      const answer = keptAnswer(c, 201, cartJson);
-      const cart = await shop.carts.addLine(c.req.valid('param').id, sku, quantity, answer.keep);
-      if (cart.lines.some((line) => line.sku === sku && line.heldUntilMs !== null)) metrics.countHold(sku);
-      return answer.respond(cart);
+      const answer = keptAnswer(c, addLine.status, addLine.render);
+      return answer.respond(await addLine.run(deps, inputOf(c, c.req.valid('param').id, c.req.valid('json')), answer.keep));
     },
   );
 
@@ -103,28 +108,8 @@ export function storeCartRoutes(app: OpenAPIHono<AppEnv>, { shop, metrics }: App
       responses: { 201: jsonContent(PlacedOrder, 'The order, with the token to read it'), 402: problems[402], ...cartProblems, 503: problems[503] },
     }),
     async (c) => {
-      const body = c.req.valid('json');
-      const answer = keptAnswer(c, 201, (placed: PlacedOrderResult) => ({ ...orderJson(placed.order), token: placed.token }));
-      const placed = await shop.checkout({
-        cartId: c.req.valid('param').id,
-        email: body.email,
-        shippingAddress: {
-          name: body.shippingAddress.name,
-          line1: body.shippingAddress.line1,
-          line2: body.shippingAddress.line2 ?? null,
-          city: body.shippingAddress.city,
-          postalCode: body.shippingAddress.postalCode,
-          region: body.shippingAddress.region ?? null,
-          country: body.shippingAddress.country,
-          phone: body.shippingAddress.phone ?? null,
-        },
-        shippingOption: body.shippingOption,
-        paymentToken: body.payment.token,
-        idempotencyKey: c.req.header('idempotency-key') ?? `none:${c.get('requestId')}`,
-        ...(answer.keep === undefined ? {} : { keep: answer.keep }),
-      });
-      metrics.countOrder(placed.order.currency, placed.order.totals.totalMinor);
-      return answer.respond(placed);
+      const answer = keptAnswer(c, checkout.status, checkout.render);
+      return answer.respond(await checkout.run(deps, inputOf(c, c.req.valid('param').id, c.req.valid('json')), answer.keep));
     },
   );
 }
