@@ -65,7 +65,6 @@ const plainId = /^[A-Za-z0-9_-]{1,64}$/;
 /** Media types both the body middleware and the validator accept as they are. */
 const plainJson = new Set(['application/json', 'application/json; charset=utf-8', 'application/json;charset=utf-8']);
 const plainLength = /^[1-9][0-9]{0,8}$/;
-const problemType = 'application/problem+json';
 const jsonType = 'application/json';
 
 /** A route with its body's type resolved: answers a read body, or hands it back (undefined). */
@@ -83,28 +82,27 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
   const hashText = options.hashText ?? sha256Hex;
   const addStoreHeaders = storeAnswerHeaders(options.corsOrigins);
 
-  /** Runs the route's action and settles its key as the idempotency middleware would. */
-  async function run<B, T>(action: Action<B, T>, input: ActionInput<B>, slot: { scope: string; key: string } | undefined): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  type Answered = { status: number; headers: Record<string, string>; body: string };
+
+  /** What the app's error handler answers for an error, logged as it logs it. */
+  function problemOf(error: unknown, requestId: string): Answered {
+    if (isDomainError(error)) {
+      countStockOuts(metrics, error);
+      return problemAnswer(error.code, error.message, error.extras);
+    }
+    logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), requestId }, 'unhandled error');
+    return problemAnswer('internal', 'Something went wrong on our side; the request id identifies it in our logs.');
+  }
+
+  /** The route's part: the action's answer, or the problem its error becomes. */
+  async function run<B, T>(action: Action<B, T>, input: ActionInput<B>, slot: { scope: string; key: string } | undefined): Promise<Answered & { kept: boolean }> {
     try {
       const { keep, keptBody } = keeper(slot, action.status, (result: T) => action.render(result));
       const result = await action.run(deps, input, keep);
       const kept = keptBody(result);
-      const body = kept ?? JSON.stringify(action.render(result));
-      if (slot !== undefined && kept === undefined) await store.complete(slot.scope, slot.key, { status: action.status, body, contentType: jsonType }, clock.nowMs());
-      return { status: action.status, headers: { 'content-type': jsonType }, body };
+      return { status: action.status, headers: { 'content-type': jsonType }, body: kept ?? JSON.stringify(action.render(result)), kept: kept !== undefined };
     } catch (error) {
-      if (!isDomainError(error)) {
-        logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), requestId: input.requestId }, 'unhandled error');
-        if (slot !== undefined) await store.abandon(slot.scope, slot.key).catch(() => {});
-        return problemAnswer('internal', 'Something went wrong on our side; the request id identifies it in our logs.');
-      }
-      countStockOuts(metrics, error);
-      const problem = problemAnswer(error.code, error.message, error.extras);
-      if (slot !== undefined) {
-        if (worthReplaying(problem.status)) await store.complete(slot.scope, slot.key, { status: problem.status, body: problem.body, contentType: problemType }, clock.nowMs());
-        else await store.abandon(slot.scope, slot.key);
-      }
-      return problem;
+      return { ...problemOf(error, input.requestId), kept: false };
     }
   }
 
@@ -122,15 +120,29 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
         const valid = route.schema.safeParse(parsed);
         if (!valid.success) return undefined;
         const requestId = requestIdFrom(request.header('x-request-id'));
-        let slot: { scope: string; key: string } | undefined;
-        if (key !== undefined) {
-          const scope = `POST ${request.url}`;
-          const begun = await store.begin(scope, key, await hashText(text), clock.nowMs(), idempotencyLeaseMs);
-          // A replay, a reused key or one still running: the app's idempotency layer says so.
-          if (begun.kind !== 'started') return undefined;
-          slot = { scope, key };
+        let answered: Answered;
+        // The idempotency middleware's part; a store failure in it is answered as the app's
+        // error handler answers one (503 store-unavailable, not a 500).
+        try {
+          let slot: { scope: string; key: string } | undefined;
+          if (key !== undefined) {
+            const scope = `POST ${request.url}`;
+            const begun = await store.begin(scope, key, await hashText(text), clock.nowMs(), idempotencyLeaseMs);
+            // A replay, a reused key or one still running: the app's idempotency layer says so.
+            if (begun.kind !== 'started') return undefined;
+            slot = { scope, key };
+          }
+          const { kept, ...result } = await run(route.action, { cartId, body: valid.data, idempotencyKey: key, requestId }, slot);
+          answered = result;
+          if (slot !== undefined && !kept) {
+            if (worthReplaying(result.status)) {
+              await store.complete(slot.scope, slot.key, { status: result.status, body: result.body, contentType: result.headers['content-type'] ?? jsonType }, clock.nowMs());
+            } else await store.abandon(slot.scope, slot.key);
+          }
+        } catch (error) {
+          answered = problemOf(error, requestId);
         }
-        const { status, headers, body } = await run(route.action, { cartId, body: valid.data, idempotencyKey: key, requestId }, slot);
+        const { status, headers, body } = answered;
         headers['cache-control'] = 'no-store';
         addStoreHeaders(request, headers, requestId);
         return { route: route.name, status, headers, body };
