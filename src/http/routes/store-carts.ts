@@ -1,6 +1,7 @@
 // Store API, carts and checkout. A cart's unguessable id is the capability to use it.
 
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppEnv, AppOptions } from '../env.ts';
 import { idempotencyKeyParameter, jsonBodyOf, jsonContent, problems } from '../openapi.ts';
 import { AddLineBody, Cart, CheckoutBody, CreateCartBody, IdParam, LineParams, PatchLineBody, PlacedOrder } from '../schemas.ts';
@@ -10,10 +11,8 @@ import { cartJson } from '../views.ts';
 
 const cartProblems = { 404: problems[404], 409: problems[409], 410: problems[410], 422: problems[422] };
 
-type RouteContext = Parameters<typeof keptAnswer>[0];
-
 /** The action's input from a validated request. */
-function inputOf<B>(c: RouteContext, cartId: string, body: B): ActionInput<B> {
+function inputOf<B>(c: Context<AppEnv>, cartId: string, body: B): ActionInput<B> {
   return { cartId, body, idempotencyKey: c.req.header('idempotency-key'), requestId: c.get('requestId') };
 }
 
