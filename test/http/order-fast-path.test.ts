@@ -262,6 +262,12 @@ describe('the order fast path', () => {
     const blank = await both('POST', '/store/carts', json, ' ');
     assert.equal(blank.answer.status, 201);
     assert.equal(blank.reachedApp, true);
+    // The charset parameter both readers accept, with and without its space.
+    for (const type of ['application/json; charset=utf-8', 'application/json;charset=utf-8']) {
+      const withCharset = await both('POST', '/store/carts', { ...json, 'content-type': type }, '{"currency":"EUR"}');
+      assert.equal(withCharset.answer.status, 201, type);
+      assert.equal(withCharset.reachedApp, false, type);
+    }
     // A leading byte-order mark is dropped by both readers, so the same cart is made.
     const withBom = await both('POST', '/store/carts', json, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"currency":"USD"}')]));
     assert.equal(withBom.answer.status, 201);
