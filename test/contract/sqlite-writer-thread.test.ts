@@ -77,6 +77,23 @@ describe('SQLite store with its writer thread', () => {
       assert.ok(store.stats.largestBatch > 1);
     }));
 
+  it('without its writer thread: writes and cart reads fail as store-unavailable, the catalog and stock still read', () =>
+    withStore(async (store) => {
+      await store.catalog.createProduct(product('tent', { id: 'prod_1', variants: [variant('TENT-1')] }));
+      await store.carts.createCart(cart('cart_1'));
+      await store.killWriter();
+      for (const pending of [store.carts.createCart(cart('cart_2')), store.carts.getCart('cart_1'), store.idempotency.begin('POST /store/carts', 'k', 'h', 0, 1_000)]) {
+        const failure = await pending.then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        assert.ok(failure instanceof DomainError && failure.code === 'store-unavailable', `store-unavailable, got ${String(failure)}`);
+      }
+      assert.equal((await store.catalog.getProductBySlug('tent'))?.id, 'prod_1');
+      assert.ok((await store.stock.getLevels(['TENT-1'], 0)).has('TENT-1'));
+      await assert.rejects(store.ping(), /writer thread exited/);
+    }));
+
   it('refuses writes once closed; what it wrote before is in the file', async () => {
     const store = await openThreadedSqliteStore({ path: join(directory, `store-${(counter += 1)}`, 'peakcart.sqlite') });
     await store.carts.createCart(cart('cart_1'));

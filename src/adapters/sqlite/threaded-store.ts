@@ -18,6 +18,11 @@ export interface ThreadedSqliteStore extends Store {
   readonly stats: Readonly<BatcherStats>;
   /** Audits the stock tables directly (a read), for tests and the auditor. */
   checkInvariants: SqliteStore['checkInvariants'];
+  /**
+   * Ends the writer thread at once, as a crash of it would (fault tests): what it owed and every
+   * later write or cart read fail with store-unavailable, while the catalog and stock still read.
+   */
+  killWriter(): Promise<void>;
 }
 
 interface Waiting {
@@ -171,6 +176,12 @@ export async function openThreadedSqliteStore(options: SqliteStoreOptions): Prom
     idempotency: area('idempotency'),
     events: area('events'),
     checkInvariants: (nowMs) => reader.checkInvariants(nowMs),
+
+    async killWriter() {
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      await worker.terminate();
+      await exited;
+    },
 
     async ping() {
       if (stopped !== undefined) throw stopped;
