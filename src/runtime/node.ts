@@ -39,9 +39,9 @@ export function gzipOnce(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer
  * The scale-out store when a database URL is configured, else the embedded SQLite file, its
  * writes on a thread of their own so that no COMMIT's fsync stops the event loop.
  */
-export async function openStore(config: RuntimeConfig): Promise<Store> {
+export async function openStore(config: RuntimeConfig, onWriterLost?: (error: Error) => void): Promise<Store> {
   if (config.databaseUrl !== undefined) return openPostgresStore({ url: config.databaseUrl, poolMax: config.databasePoolMax });
-  return openThreadedSqliteStore({ path: config.dbPath });
+  return openThreadedSqliteStore({ path: config.dbPath, ...(onWriterLost === undefined ? {} : { onWriterLost }) });
 }
 
 /** With PEAKCART_REDIS_URL, the stock holds move to Redis in front of the system of record. */
@@ -55,8 +55,8 @@ async function withRedisHotPath(config: RuntimeConfig, recordStore: Store): Prom
   }
 }
 
-export async function openShop(config: RuntimeConfig): Promise<{ shop: Shop; store: Store }> {
-  const store = await withRedisHotPath(config, await openStore(config));
+export async function openShop(config: RuntimeConfig, onWriterLost?: (error: Error) => void): Promise<{ shop: Shop; store: Store }> {
+  const store = await withRedisHotPath(config, await openStore(config, onWriterLost));
   const shop = createShop({ store, clock: systemClock, ids: nodeIds, payments: createTestPaymentProvider(), config: config.shop });
   return { shop, store };
 }
@@ -117,7 +117,7 @@ export function writeStatsOf(store: Store): Readonly<BatcherStats> | undefined {
 
 export async function startServer(config: RuntimeConfig): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
-  const { shop, store } = await openShop(config);
+  const { shop, store } = await openShop(config, (error) => logger.error({ err: error.message }, 'the SQLite writer thread is gone: writes answer 503 until the process restarts'));
   const adminKey = resolveAdminKey(config.adminKey, config.dataDir, (key, path) => {
     // Printed once, on the first start; later starts read it from the file.
     process.stdout.write(`\nGenerated admin key (kept in ${path}):\n  ${key}\n\n`);

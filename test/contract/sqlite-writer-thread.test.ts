@@ -77,11 +77,16 @@ describe('SQLite store with its writer thread', () => {
       assert.ok(store.stats.largestBatch > 1);
     }));
 
-  it('without its writer thread: writes and cart reads fail as store-unavailable, the catalog and stock still read', () =>
-    withStore(async (store) => {
+  it('without its writer thread: writes and cart reads fail as store-unavailable, the catalog and stock still read', async () => {
+    const lost: Error[] = [];
+    const store = await openThreadedSqliteStore({ path: join(directory, `store-${(counter += 1)}`, 'peakcart.sqlite'), onWriterLost: (error) => lost.push(error) });
+    try {
       await store.catalog.createProduct(product('tent', { id: 'prod_1', variants: [variant('TENT-1')] }));
       await store.carts.createCart(cart('cart_1'));
       await store.killWriter();
+      // Told once, so the process can log why its writes fail from now on.
+      assert.equal(lost.length, 1);
+      assert.ok(lost[0] instanceof DomainError && lost[0].code === 'store-unavailable');
       for (const pending of [store.carts.createCart(cart('cart_2')), store.carts.getCart('cart_1'), store.idempotency.begin('POST /store/carts', 'k', 'h', 0, 1_000)]) {
         const failure = await pending.then(
           () => undefined,
@@ -92,10 +97,17 @@ describe('SQLite store with its writer thread', () => {
       assert.equal((await store.catalog.getProductBySlug('tent'))?.id, 'prod_1');
       assert.ok((await store.stock.getLevels(['TENT-1'], 0)).has('TENT-1'));
       await assert.rejects(store.ping(), /writer thread exited/);
-    }));
+    } finally {
+      await store.close();
+    }
+    assert.equal(lost.length, 1);
+  });
 
   it('refuses writes once closed; what it wrote before is in the file', async () => {
-    const store = await openThreadedSqliteStore({ path: join(directory, `store-${(counter += 1)}`, 'peakcart.sqlite') });
+    const store = await openThreadedSqliteStore({
+      path: join(directory, `store-${(counter += 1)}`, 'peakcart.sqlite'),
+      onWriterLost: () => assert.fail('a closed writer is not a lost one'),
+    });
     await store.carts.createCart(cart('cart_1'));
     await store.close();
     await assert.rejects(store.carts.createCart(cart('cart_2')), /closed/);

@@ -61,7 +61,12 @@ function untilOpen(worker: Worker): Promise<void> {
   });
 }
 
-export async function openThreadedSqliteStore(options: SqliteStoreOptions): Promise<ThreadedSqliteStore> {
+export interface ThreadedStoreOptions extends SqliteStoreOptions {
+  /** Told once when the writer thread ends on its own (not by close()), so the process can log it. */
+  onWriterLost?: (error: Error) => void;
+}
+
+export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Promise<ThreadedSqliteStore> {
   const data: WriterData = { path: options.path, batchMaxOps: options.batchMaxOps, migrate: options.migrate ?? true };
   const worker = new Worker(writerUrl, { workerData: data, name: 'peakcart sqlite writer' });
   try {
@@ -122,9 +127,13 @@ export async function openThreadedSqliteStore(options: SqliteStoreOptions): Prom
   // Without its writer the shop can still show its catalog and stock; writes and cart reads
   // answer 503 (store-unavailable), as when a scale-out database is away, and /readyz turns
   // false through ping().
-  worker.on('error', (error) => stop(new DomainError('store-unavailable', `The SQLite writer thread failed: ${error.message}`)));
+  const lost = (error: DomainError) => {
+    if (stopped === undefined && closing === undefined) options.onWriterLost?.(error);
+    stop(error);
+  };
+  worker.on('error', (error) => lost(new DomainError('store-unavailable', `The SQLite writer thread failed: ${error.message}`)));
   worker.on('exit', (code) => {
-    stop(new DomainError('store-unavailable', `The SQLite writer thread exited (code ${code}).`));
+    lost(new DomainError('store-unavailable', `The SQLite writer thread exited (code ${code}).`));
     closed?.();
   });
 
