@@ -3,9 +3,8 @@
 
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import { isDomainError } from '../core/errors.ts';
-import { countStockOuts } from './cart-actions.ts';
 import type { AppEnv, AppOptions } from './env.ts';
+import { failureAnswer } from './failure.ts';
 import { adminAuth } from './middleware/admin-auth.ts';
 import { admission, admissionGates } from './middleware/admission.ts';
 import { jsonBody } from './middleware/body.ts';
@@ -77,17 +76,13 @@ export function createApp(options: AppOptions, docsAssets?: DocsAssets): OpenAPI
   app.notFound((c) => problemResponse(c, 'route-not-found', `No route for ${c.req.method} ${c.req.path}.`));
 
   app.onError((error, c) => {
-    if (isDomainError(error)) {
-      countStockOuts(metrics, error);
-      return problemResponse(c, error.code, error.message, error.extras);
-    }
     if (error instanceof HTTPException && error.status < 500) {
       if (error.status === 415) return problemResponse(c, 'unsupported-media-type', 'Send the body as application/json.');
       if (error.status === 413) return problemResponse(c, 'payload-too-large', error.message);
       return problemResponse(c, 'malformed-json', error.message || 'The request could not be read.');
     }
-    logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), requestId: c.get('requestId') }, 'unhandled error');
-    return problemResponse(c, 'internal', 'Something went wrong on our side; the request id identifies it in our logs.');
+    const { status, headers, body } = failureAnswer(error, { metrics, logger, requestId: c.get('requestId') });
+    return c.body(body, status as 500, headers);
   });
 
   return app;

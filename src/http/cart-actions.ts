@@ -5,7 +5,6 @@
 import type { z } from '@hono/zod-openapi';
 import type { CartView } from '../core/cart-view.ts';
 import type { PlacedOrder } from '../core/checkout.ts';
-import type { DomainError } from '../core/errors.ts';
 import type { KeepAnswer } from '../core/ports.ts';
 import type { Shop } from '../core/shop.ts';
 import type { HttpMetrics } from './ports.ts';
@@ -70,10 +69,3 @@ export const checkout = {
     return placed;
   },
 } as const;
-
-/** A sold-out answer counts a stock-out per SKU it names, whichever path sent it. */
-export function countStockOuts(metrics: HttpMetrics, error: DomainError): void {
-  if (error.code !== 'sold-out') return;
-  const shortages = error.extras['shortages'];
-  if (Array.isArray(shortages)) for (const shortage of shortages) metrics.countStockOut(String((shortage as { sku?: unknown }).sku));
-}

@@ -10,16 +10,15 @@
 // keeps answers for replays like the idempotency middleware, and answers failures with the same
 // problem documents.
 
-import { isDomainError } from '../core/errors.ts';
 import type { Clock, IdempotencyStore, KeepAnswer } from '../core/ports.ts';
 import type { Shop } from '../core/shop.ts';
 import { sha256Hex } from '../platform/web-crypto.ts';
-import { addLine, checkout, countStockOuts, createCart, type ActionDeps, type ActionInput } from './cart-actions.ts';
+import { addLine, checkout, createCart, type ActionDeps, type ActionInput } from './cart-actions.ts';
 import { storeAnswerHeaders, type FastAnswer, type FastRequest } from './fast-answer.ts';
+import { failureAnswer } from './failure.ts';
 import { enter, leave, type AdmissionGates, type Gate } from './middleware/admission.ts';
 import { idempotencyLeaseMs, keeper, saneKey, worthReplaying } from './middleware/idempotency.ts';
 import { requestIdFrom } from './middleware/request-id.ts';
-import { problemAnswer } from './problem.ts';
 import type { HttpLogger, HttpMetrics } from './ports.ts';
 import { AddLineBody, CheckoutBody, CreateCartBody } from './schemas.ts';
 
@@ -82,17 +81,8 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
   const hashText = options.hashText ?? sha256Hex;
   const addStoreHeaders = storeAnswerHeaders(options.corsOrigins);
 
+  /** An answer before the store headers: the action's, or the problem an error became. */
   type Answered = { status: number; headers: Record<string, string>; body: string };
-
-  /** What the app's error handler answers for an error, logged as it logs it. */
-  function problemOf(error: unknown, requestId: string): Answered {
-    if (isDomainError(error)) {
-      countStockOuts(metrics, error);
-      return problemAnswer(error.code, error.message, error.extras);
-    }
-    logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), requestId }, 'unhandled error');
-    return problemAnswer('internal', 'Something went wrong on our side; the request id identifies it in our logs.');
-  }
 
   /** The route's part: the action's answer, or the problem its error becomes. */
   async function run<B, T>(action: Action<B, T>, input: ActionInput<B>, slot: { scope: string; key: string } | undefined): Promise<Answered & { kept: boolean }> {
@@ -102,7 +92,7 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
       const kept = keptBody(result);
       return { status: action.status, headers: { 'content-type': jsonType }, body: kept ?? JSON.stringify(action.render(result)), kept: kept !== undefined };
     } catch (error) {
-      return { ...problemOf(error, input.requestId), kept: false };
+      return { ...failureAnswer(error, { metrics, logger, requestId: input.requestId }), kept: false };
     }
   }
 
@@ -140,7 +130,7 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
             } else await store.abandon(slot.scope, slot.key);
           }
         } catch (error) {
-          answered = problemOf(error, requestId);
+          answered = failureAnswer(error, { metrics, logger, requestId });
         }
         const { status, headers, body } = answered;
         headers['cache-control'] = 'no-store';

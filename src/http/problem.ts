@@ -68,7 +68,13 @@ export function problemDocument(code: ProblemCode, detail: string, extras: Recor
 }
 
 /** A problem as status, headers and body text: what every runtime and path sends for it. */
-export function problemAnswer(code: ProblemCode, detail: string, extras: Record<string, unknown> = {}): { status: number; headers: Record<string, string>; body: string } {
+export interface ProblemAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function problemAnswer(code: ProblemCode, detail: string, extras: Record<string, unknown> = {}): ProblemAnswer {
   const document = problemDocument(code, detail, extras);
   const headers: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
   // A duplicate of a request still running is worth retrying shortly, like overload.

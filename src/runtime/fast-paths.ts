@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { CatalogFastPath } from '../http/catalog-fast-path.ts';
 import type { FastAnswer, FastRequest } from '../http/fast-answer.ts';
 import type { OrderFastPath } from '../http/order-fast-path.ts';
-import { problemAnswer } from '../http/problem.ts';
+import { internalProblem } from '../http/failure.ts';
 import type { HttpMetrics } from '../http/ports.ts';
 
 export interface FastPaths {
@@ -78,7 +78,7 @@ function failed(response: ServerResponse): void {
     response.destroy();
     return;
   }
-  send(response, problemAnswer('internal', 'Something went wrong on our side; the request id identifies it in our logs.'));
+  send(response, internalProblem());
 }
 
 /** A `createServer` for @hono/node-server that puts the fast paths before the app's listener. */
