@@ -23,6 +23,11 @@ export const saneKey = /^[\x21-\x7e]{1,255}$/;
 /** Reads are never stored or replayed: a replay would hand one caller's answer to another. */
 const mutatingMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** Keys are scoped by method and path: one key may name a cart's creation and its checkout. */
+export function idempotencyScope(method: string, path: string): string {
+  return `${method} ${path}`;
+}
+
 /** The running request's key, for a route whose use case keeps the answer with its last write. */
 export interface IdempotencySlot {
   scope: string;
@@ -91,7 +96,7 @@ export function idempotency(store: IdempotencyStore, clock: Clock, hashText: (te
     if (!saneKey.test(key)) {
       return problemResponse(c, 'idempotency-key-invalid', 'An Idempotency-Key is 1 to 255 visible ASCII characters.');
     }
-    const scope = `${c.req.method} ${c.req.path}`;
+    const scope = idempotencyScope(c.req.method, c.req.path);
     const requestHash = await hashText(c.get('rawBody'));
     const deadlineMs = clock.nowMs() + duplicateWaitMs;
 
