@@ -17,7 +17,7 @@ import { addLine, checkout, createCart, type ActionDeps, type ActionInput } from
 import { storeAnswerHeaders, type FastAnswer, type FastRequest } from './fast-answer.ts';
 import { failureAnswer } from './failure.ts';
 import { enter, leave, type AdmissionGates, type Gate } from './middleware/admission.ts';
-import { idempotencyLeaseMs, keeper, saneKey, worthReplaying } from './middleware/idempotency.ts';
+import { idempotencyLeaseMs, idempotencyScope, keeper, saneKey, worthReplaying } from './middleware/idempotency.ts';
 import { requestIdFrom } from './middleware/request-id.ts';
 import type { HttpLogger, HttpMetrics } from './ports.ts';
 import { AddLineBody, CheckoutBody, CreateCartBody } from './schemas.ts';
@@ -87,7 +87,7 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
   /** The route's part: the action's answer, or the problem its error becomes. */
   async function run<B, T>(action: Action<B, T>, input: ActionInput<B>, slot: { scope: string; key: string } | undefined): Promise<Answered & { kept: boolean }> {
     try {
-      const { keep, keptBody } = keeper(slot, action.status, (result: T) => action.render(result));
+      const { keep, keptBody } = keeper(slot, action.status, action.render);
       const result = await action.run(deps, input, keep);
       const kept = keptBody(result);
       return { status: action.status, headers: { 'content-type': jsonType }, body: kept ?? JSON.stringify(action.render(result)), kept: kept !== undefined };
@@ -116,7 +116,8 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
         try {
           let slot: { scope: string; key: string } | undefined;
           if (key !== undefined) {
-            const scope = `POST ${request.url}`;
+            // The fast path takes only paths without a query, so the URL is the path the app scopes by.
+            const scope = idempotencyScope('POST', request.url);
             const begun = await store.begin(scope, key, await hashText(text), clock.nowMs(), idempotencyLeaseMs);
             // A replay, a reused key or one still running: the app's idempotency layer says so.
             if (begun.kind !== 'started') return undefined;
