@@ -15,8 +15,9 @@ export const writerMethods = {
   stock: ['applyMovement', 'setOnHand', 'setHolds', 'releaseHolds', 'releaseExpiredHolds'],
   // getCart reads, but on the writer's connection: every commit empties the read-only
   // connection's page cache, so there each cart read fetched its pages again (several
-  // system calls), on the event loop, the thread a flash sale keeps busiest. The writer's
-  // cache stays warm across its own commits, and it has time to spare.
+  // system calls) on the event loop, which a flash sale kept busiest before the order fast
+  // path. The writer's cache stays warm across its own commits. Moved back since, the read
+  // made no difference out of the noise (docs/benchmarks.md).
   carts: ['createCart', 'getCart', 'saveCart', 'saveCartWithHolds'],
   orders: ['commitOrder', 'transitionOrder'],
   // begin reads first, but its claim is a write, so all of it runs where the writes run.
