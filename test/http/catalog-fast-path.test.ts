@@ -4,7 +4,6 @@
 // reach the app, which answers it as before (problems included, never a 5xx).
 
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { seedDemo } from '../../src/cli/seed.ts';
@@ -12,32 +11,14 @@ import { createApp } from '../../src/http/app.ts';
 import { catalogFastPath } from '../../src/http/catalog-fast-path.ts';
 import { noMetrics, silentLogger } from '../../src/http/ports.ts';
 import { gzipOnce } from '../../src/runtime/node.ts';
+import { rawRequest, type RawAnswer } from '../support/raw-http.ts';
 import { adminKey, startTestServer, type TestServer } from '../support/server.ts';
 
 const storefrontOrigin = 'http://shop.test';
 
-interface Raw {
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
-}
+type Raw = RawAnswer;
 
-/** A GET through node:http, which leaves gzip bodies compressed (fetch would inflate them). */
-function rawGet(base: string, path: string, headers: Record<string, string>): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(new URL(path, base), { method: 'GET', headers }, (incoming) => {
-      const chunks: Buffer[] = [];
-      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => {
-        const flat: Record<string, string> = {};
-        for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-        resolve({ status: incoming.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks) });
-      });
-    });
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
+const rawGet = (base: string, path: string, headers: Record<string, string>): Promise<Raw> => rawRequest(base, 'GET', path, headers);
 
 /** Headers that belong to the connection, not to the answer. */
 const transportHeaders = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);

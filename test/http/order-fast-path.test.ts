@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -24,6 +24,7 @@ import { noMetrics, silentLogger, type HttpMetrics } from '../../src/http/ports.
 import { loadConfig } from '../../src/runtime/config.ts';
 import { serverWithFastPaths } from '../../src/runtime/fast-paths.ts';
 import { checkoutBody } from '../support/client.ts';
+import { rawRequest } from '../support/raw-http.ts';
 import { adminKey, tempDir } from '../support/server.ts';
 
 const storefrontOrigin = 'http://shop.test';
@@ -118,20 +119,10 @@ interface Raw {
 /** Headers that belong to the connection, not to the answer. */
 const transportHeaders = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
 
-function send(base: string, method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(new URL(path, base), { method, headers }, (incoming) => {
-      const chunks: Buffer[] = [];
-      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => {
-        const flat: Record<string, string> = {};
-        for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined && !transportHeaders.has(name)) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-        resolve({ status: incoming.statusCode ?? 0, headers: Object.fromEntries(Object.entries(flat).sort(([a], [b]) => a.localeCompare(b))), body: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
+async function send(base: string, method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<Raw> {
+  const raw = await rawRequest(base, method, path, headers, body);
+  const kept = Object.entries(raw.headers).filter(([name]) => !transportHeaders.has(name));
+  return { status: raw.status, headers: Object.fromEntries(kept.sort(([x], [y]) => x.localeCompare(y))), body: raw.body.toString('utf8') };
 }
 
 const json = { 'content-type': 'application/json', 'x-request-id': 'req-1' };
