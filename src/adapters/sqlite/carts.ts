@@ -41,6 +41,28 @@ function decodeCart(row: Row): Cart {
   };
 }
 
+/**
+ * The cart as getCart reads it back once `cart` was written: the same fields, the lines through
+ * JSON as lines_json takes them. Frozen, because a cache hands the same object to every reader.
+ */
+export function storedCart(cart: Cart): Cart {
+  const lines = JSON.parse(JSON.stringify(cart.lines)) as CartLine[];
+  for (const line of lines) Object.freeze(line);
+  Object.freeze(lines);
+  return Object.freeze({
+    id: cart.id,
+    currency: cart.currency,
+    email: cart.email,
+    lines,
+    status: cart.status,
+    orderId: cart.orderId,
+    createdAtMs: cart.createdAtMs,
+    updatedAtMs: cart.updatedAtMs,
+    expiresAtMs: cart.expiresAtMs,
+    version: cart.version,
+  });
+}
+
 function cartParams(cart: Cart): Record<string, SQLInputValue> {
   refuseNul({ 'cart id': cart.id, currency: cart.currency, email: cart.email, 'order id': cart.orderId });
   return {

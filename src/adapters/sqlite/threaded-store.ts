@@ -1,14 +1,17 @@
 // The embedded store with its writes on a thread of their own. The event loop keeps a
 // read-only connection (reads, the catalog caches) and hands every write, and the cart read,
 // to the writer thread, which group-commits the writes on the file's one writing connection.
+// A cart this process wrote is read back from the cache of what it committed (cart-cache.ts).
 // So the fsync of each COMMIT and the SQL of the writes no longer stop HTTP, and the writes
 // use the machine's second core.
 // Same file, same transactions, same durability: a write's promise settles after its COMMIT.
 
 import { Worker } from 'node:worker_threads';
+import type { Cart } from '../../core/cart.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports.ts';
 import type { BatcherStats } from './batcher.ts';
+import { createCartCache } from './cart-cache.ts';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './store.ts';
 import { receiveError, writerMethods, type Area, type FromWriter, type ToWriter, type WriteCall, type WriterData } from './writer-protocol.ts';
 
@@ -175,13 +178,45 @@ export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Pr
     return methods as unknown as Store[A];
   }
 
+  // The cart writes keep the cache of what they committed, and the cart read answers from it.
+  const written = createCartCache();
+  const carts = area('carts');
+  const orders = area('orders');
+  const { getCart, createCart, saveCart, saveCartWithHolds } = carts;
+  const { commitOrder } = orders;
+  /** Runs a cart write; the cart is kept when `committed` says its row now holds it, forgotten otherwise. */
+  async function keeping<T>(cart: Cart, write: Promise<T>, committed: (result: T) => boolean): Promise<T> {
+    let result: T;
+    try {
+      result = await write;
+    } catch (error) {
+      // A failed write rolled back, so the row is still the cached cart; but nothing is lost by
+      // reading it once more, and a cache must not outlive a surprise.
+      written.forget(cart.id);
+      throw error;
+    }
+    if (committed(result)) written.written(cart);
+    else written.forget(cart.id);
+    return result;
+  }
+  carts.getCart = (id) => {
+    if (stopped !== undefined) return Promise.reject(stopped);
+    const cart = written.get(id);
+    return cart === undefined ? getCart(id) : Promise.resolve(cart);
+  };
+  carts.createCart = (cart, answer) => keeping(cart, createCart(cart, answer), () => true);
+  carts.saveCart = (cart, answer) => keeping(cart, saveCart(cart, answer), (saved) => saved);
+  carts.saveCartWithHolds = (cart, holds, nowMs, answer) => keeping(cart, saveCartWithHolds(cart, holds, nowMs, answer), (saved) => saved.ok);
+  // Whatever came of it, the checkout may have completed the cart in its own transaction.
+  orders.commitOrder = (input) => commitOrder(input).finally(() => written.forget(input.draft.cartId));
+
   return {
     path: options.path,
     stats,
     catalog: area('catalog'),
     stock: area('stock'),
-    carts: area('carts'),
-    orders: area('orders'),
+    carts,
+    orders,
     idempotency: area('idempotency'),
     events: area('events'),
     checkInvariants: (nowMs) => reader.checkInvariants(nowMs),

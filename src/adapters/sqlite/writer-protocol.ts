@@ -17,7 +17,8 @@ export const writerMethods = {
   // connection's page cache, so there each cart read fetched its pages again (several
   // system calls) on the event loop, which a flash sale kept busiest before the order fast
   // path. The writer's cache stays warm across its own commits. Moved back since, the read
-  // made no difference out of the noise (docs/benchmarks.md).
+  // made no difference out of the noise (docs/benchmarks.md). A cart this process wrote is
+  // not asked for at all: the threaded store answers from what it committed (cart-cache.ts).
   carts: ['createCart', 'getCart', 'saveCart', 'saveCartWithHolds'],
   orders: ['commitOrder', 'transitionOrder'],
   // begin reads first, but its claim is a write, so all of it runs where the writes run.

@@ -1,0 +1,42 @@
+// The carts this process last wrote, as they were committed, so that reading one back does not
+// ask the writer thread. Each order reads its cart twice (adding the line, checking out), and
+// each ask waited behind the writer's running batch and cost a message both ways.
+//
+// It can answer for the writer because every change to a cart row goes through this process's
+// writer thread: the cart writes of the Store, and the checkout that completes the cart (which
+// drops its entry). A save that finds another version drops it too, so the retry reads the row.
+// A second process writing carts into the same file is outside what the embedded shop supports,
+// as for the claims of Idempotency-Keys (idempotency.ts): the file has one serving process.
+
+import type { Cart } from '../../core/cart.ts';
+import { storedCart } from './carts.ts';
+
+/** Carts kept at once; the least recently written go first. A cart is a few hundred bytes. */
+export const cartCacheMax = 10_000;
+
+export interface CartCache {
+  get(id: string): Cart | undefined;
+  /** The cart as committed; what getCart would read back from the row. */
+  written(cart: Cart): void;
+  /** The row may differ from what this process last wrote (a failed save, a completed checkout). */
+  forget(id: string): void;
+}
+
+export function createCartCache(max: number = cartCacheMax): CartCache {
+  const carts = new Map<string, Cart>();
+  return {
+    get: (id) => carts.get(id),
+    written(cart) {
+      // Deleted first, so that the map's order stays the order of the last writes.
+      carts.delete(cart.id);
+      carts.set(cart.id, storedCart(cart));
+      if (carts.size > max) {
+        const oldest = carts.keys().next();
+        if (oldest.done !== true) carts.delete(oldest.value);
+      }
+    },
+    forget(id) {
+      carts.delete(id);
+    },
+  };
+}
