@@ -2,27 +2,13 @@
 // row holds, each write that may leave the row otherwise must drop it, and the cache is bounded.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createCartCache } from '../../src/adapters/sqlite/cart-cache.ts';
 import { openSqliteStore } from '../../src/adapters/sqlite/store.ts';
-import { openThreadedSqliteStore, type ThreadedSqliteStore } from '../../src/adapters/sqlite/threaded-store.ts';
+import { threadedStores } from '../support/threaded-stores.ts';
 import { cart, commit, committedOrder, hold, receive, t0Ms } from './fixtures.ts';
 
-const directory = mkdtempSync(join(tmpdir(), 'peakcart-cart-cache-'));
-let counter = 0;
-after(() => rmSync(directory, { recursive: true, force: true }));
-
-async function withStore(test: (store: ThreadedSqliteStore) => Promise<void>): Promise<void> {
-  const store = await openThreadedSqliteStore({ path: join(directory, `store-${(counter += 1)}`, 'peakcart.sqlite') });
-  try {
-    await test(store);
-  } finally {
-    await store.close();
-  }
-}
+const { withStore } = threadedStores('peakcart-cart-cache-');
 
 /** The row as another connection reads it from the file. */
 async function rowOf(path: string, cartId: string) {

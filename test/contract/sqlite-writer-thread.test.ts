@@ -4,28 +4,15 @@
 // the group-commit counters reach this thread, and a closed store refuses writes.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { externalCatalogRecheckMs } from '../../src/adapters/sqlite/read-cache.ts';
 import { openSqliteStore } from '../../src/adapters/sqlite/store.ts';
-import { openThreadedSqliteStore, type ThreadedSqliteStore } from '../../src/adapters/sqlite/threaded-store.ts';
+import { openThreadedSqliteStore } from '../../src/adapters/sqlite/threaded-store.ts';
 import { DomainError } from '../../src/core/errors.ts';
+import { threadedStores } from '../support/threaded-stores.ts';
 import { cart, category, product, variant } from './fixtures.ts';
 
-const directory = mkdtempSync(join(tmpdir(), 'peakcart-writer-thread-'));
-let counter = 0;
-after(() => rmSync(directory, { recursive: true, force: true }));
-
-async function withStore(test: (store: ThreadedSqliteStore) => Promise<void>): Promise<void> {
-  const store = await openThreadedSqliteStore({ path: join(directory, `store-${(counter += 1)}`, 'peakcart.sqlite') });
-  try {
-    await test(store);
-  } finally {
-    await store.close();
-  }
-}
+const { nextPath, withStore } = threadedStores('peakcart-writer-thread-');
 
 describe('SQLite store with its writer thread', () => {
   it('hands a write\'s DomainError back as a DomainError with its code and extras', () =>
@@ -79,7 +66,7 @@ describe('SQLite store with its writer thread', () => {
 
   it('without its writer thread: writes and cart reads fail as store-unavailable, the catalog and stock still read', async () => {
     const lost: Error[] = [];
-    const store = await openThreadedSqliteStore({ path: join(directory, `store-${(counter += 1)}`, 'peakcart.sqlite'), onWriterLost: (error) => lost.push(error) });
+    const store = await openThreadedSqliteStore({ path: nextPath(), onWriterLost: (error) => lost.push(error) });
     try {
       await store.catalog.createProduct(product('tent', { id: 'prod_1', variants: [variant('TENT-1')] }));
       await store.carts.createCart(cart('cart_1'));
@@ -105,7 +92,7 @@ describe('SQLite store with its writer thread', () => {
 
   it('refuses writes once closed; what it wrote before is in the file', async () => {
     const store = await openThreadedSqliteStore({
-      path: join(directory, `store-${(counter += 1)}`, 'peakcart.sqlite'),
+      path: nextPath(),
       onWriterLost: () => assert.fail('a closed writer is not a lost one'),
     });
     await store.carts.createCart(cart('cart_1'));
