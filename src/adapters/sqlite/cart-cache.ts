@@ -5,6 +5,8 @@
 // It can answer for the writer because every change to a cart row goes through this process's
 // writer thread: the cart writes of the Store, and the checkout that completes the cart (which
 // drops its entry). A save that finds another version drops it too, so the retry reads the row.
+// A new write that changes or deletes cart rows (a purge of expired carts, say) must drop
+// their entries as well, or the cache would answer for rows that moved on.
 // A second process writing carts into the same file is outside what the embedded shop supports,
 // as for the claims of Idempotency-Keys (idempotency.ts): the file has one serving process.
 
