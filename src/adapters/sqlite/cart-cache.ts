@@ -11,6 +11,7 @@
 // as for the claims of Idempotency-Keys (idempotency.ts): the file has one serving process.
 
 import type { Cart } from '../../core/cart.ts';
+import type { CartStore, OrderStore } from '../../core/ports.ts';
 import { storedCart } from './carts.ts';
 
 /** Carts kept at once; the least recently written go first. A cart is a few hundred bytes. */
@@ -39,6 +40,52 @@ export function createCartCache(max: number = cartCacheMax): CartCache {
     },
     forget(id) {
       carts.delete(id);
+    },
+  };
+}
+
+/**
+ * The cart and order stores of the writer with the cart read answered from the cache: every
+ * write that changes cart rows keeps or drops its cart here. `unavailable` is why the writer
+ * can take no more calls, if it cannot: then a cached cart is not answered either.
+ */
+export function withCartCache(
+  stores: { carts: CartStore; orders: OrderStore },
+  unavailable: () => Error | undefined,
+): { carts: CartStore; orders: OrderStore } {
+  const { carts, orders } = stores;
+  const cache = createCartCache();
+  /** Runs a cart write; the cart is kept when `committed` says its row now holds it, forgotten otherwise. */
+  async function keeping<T>(cart: Cart, write: Promise<T>, committed: (result: T) => boolean): Promise<T> {
+    let result: T;
+    try {
+      result = await write;
+    } catch (error) {
+      // A failed write rolled back, so the row is still the cached cart; but nothing is lost by
+      // reading it once more, and a cache must not outlive a surprise.
+      cache.forget(cart.id);
+      throw error;
+    }
+    if (committed(result)) cache.written(cart);
+    else cache.forget(cart.id);
+    return result;
+  }
+  return {
+    carts: {
+      getCart(id) {
+        const refused = unavailable();
+        if (refused !== undefined) return Promise.reject(refused);
+        const cart = cache.get(id);
+        return cart === undefined ? carts.getCart(id) : Promise.resolve(cart);
+      },
+      createCart: (cart, answer) => keeping(cart, carts.createCart(cart, answer), () => true),
+      saveCart: (cart, answer) => keeping(cart, carts.saveCart(cart, answer), (saved) => saved),
+      saveCartWithHolds: (cart, holds, nowMs, answer) => keeping(cart, carts.saveCartWithHolds(cart, holds, nowMs, answer), (saved) => saved.ok),
+    },
+    orders: {
+      ...orders,
+      // Whatever came of it, the checkout may have completed the cart in its own transaction.
+      commitOrder: (input) => orders.commitOrder(input).finally(() => cache.forget(input.draft.cartId)),
     },
   };
 }

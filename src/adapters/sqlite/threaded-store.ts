@@ -7,11 +7,10 @@
 // Same file, same transactions, same durability: a write's promise settles after its COMMIT.
 
 import { Worker } from 'node:worker_threads';
-import type { Cart } from '../../core/cart.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports.ts';
 import type { BatcherStats } from './batcher.ts';
-import { createCartCache } from './cart-cache.ts';
+import { withCartCache } from './cart-cache.ts';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './store.ts';
 import { receiveError, writerMethods, type Area, type FromWriter, type ToWriter, type WriteCall, type WriterData } from './writer-protocol.ts';
 
@@ -178,37 +177,8 @@ export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Pr
     return methods as unknown as Store[A];
   }
 
-  // The cart writes keep the cache of what they committed, and the cart read answers from it.
-  const written = createCartCache();
-  const carts = area('carts');
-  const orders = area('orders');
-  const { getCart, createCart, saveCart, saveCartWithHolds } = carts;
-  const { commitOrder } = orders;
-  /** Runs a cart write; the cart is kept when `committed` says its row now holds it, forgotten otherwise. */
-  async function keeping<T>(cart: Cart, write: Promise<T>, committed: (result: T) => boolean): Promise<T> {
-    let result: T;
-    try {
-      result = await write;
-    } catch (error) {
-      // A failed write rolled back, so the row is still the cached cart; but nothing is lost by
-      // reading it once more, and a cache must not outlive a surprise.
-      written.forget(cart.id);
-      throw error;
-    }
-    if (committed(result)) written.written(cart);
-    else written.forget(cart.id);
-    return result;
-  }
-  carts.getCart = (id) => {
-    if (stopped !== undefined) return Promise.reject(stopped);
-    const cart = written.get(id);
-    return cart === undefined ? getCart(id) : Promise.resolve(cart);
-  };
-  carts.createCart = (cart, answer) => keeping(cart, createCart(cart, answer), () => true);
-  carts.saveCart = (cart, answer) => keeping(cart, saveCart(cart, answer), (saved) => saved);
-  carts.saveCartWithHolds = (cart, holds, nowMs, answer) => keeping(cart, saveCartWithHolds(cart, holds, nowMs, answer), (saved) => saved.ok);
-  // Whatever came of it, the checkout may have completed the cart in its own transaction.
-  orders.commitOrder = (input) => commitOrder(input).finally(() => written.forget(input.draft.cartId));
+  // The cart read answers from what this process's cart writes committed (cart-cache.ts).
+  const { carts, orders } = withCartCache({ carts: area('carts'), orders: area('orders') }, () => stopped);
 
   return {
     path: options.path,
