@@ -42,12 +42,13 @@ function decodeCart(row: Row): Cart {
 }
 
 /**
- * The cart as getCart reads it back once `cart` was written: the same fields, the lines through
- * JSON as lines_json takes them. Frozen, because a cache hands the same object to every reader.
+ * The cart as getCart reads it back once `cart` was written: the same fields, and copies of
+ * the lines (a CartLine holds only strings, numbers and null, so a copy is what lines_json
+ * gives back; the writer thread encodes them for the row, so this does not encode them again).
+ * Frozen, because a cache hands the same object to every reader.
  */
 export function storedCart(cart: Cart): Cart {
-  const lines = JSON.parse(JSON.stringify(cart.lines)) as CartLine[];
-  for (const line of lines) Object.freeze(line);
+  const lines = cart.lines.map((line): CartLine => Object.freeze({ ...line }));
   Object.freeze(lines);
   return Object.freeze({
     id: cart.id,
