@@ -55,7 +55,9 @@ export function createApp(options: AppOptions, docsAssets?: DocsAssets): OpenAPI
   const gates = options.gates ?? admissionGates(options.inFlightMax);
   const cartAdmission = admission(gates.cart);
   app.on('POST', '/store/carts/:id/checkout', admission(gates.checkout));
-  for (const path of ['/store/carts', '/store/carts/:id', '/store/carts/:id/lines', '/store/carts/:id/lines/*']) app.use(path, cartAdmission);
+  // Each path once: Hono's `/lines/*` also matches `/lines` itself, which counted a line added
+  // through the app twice against the budget.
+  for (const path of ['/store/carts', '/store/carts/:id', '/store/carts/:id/lines', '/store/carts/:id/lines/:lineId']) app.use(path, cartAdmission);
   app.use('/admin/*', admission(gates.admin));
 
   app.use('/store/*', jsonBody(options.bodyBytesMax));

@@ -315,4 +315,21 @@ describe('the order fast path', () => {
       plain.gates.cart.inFlight = 0;
     }
   });
+
+  it('takes one place of the budget per request, whichever of the two answers it', async () => {
+    const cartId = (JSON.parse((await post('/store/carts', { currency: 'USD' })).answer.body) as { id: string }).id;
+    // One place left: a route that counted a request twice would turn it away.
+    fast.gates.cart.inFlight = inFlightMax.cart - 1;
+    plain.gates.cart.inFlight = inFlightMax.cart - 1;
+    try {
+      const added = await post(`/store/carts/${cartId}/lines`, { sku: 'PLAIN-1', quantity: 1 });
+      assert.equal(added.answer.status, 201, added.answer.body);
+      const changed = await both('PATCH', `/store/carts/${cartId}/lines/${(JSON.parse(added.answer.body) as { lines: Array<{ id: string }> }).lines[0]?.id}`, json, JSON.stringify({ quantity: 2 }));
+      assert.equal(changed.answer.status, 200, changed.answer.body);
+    } finally {
+      fast.gates.cart.inFlight = 0;
+      plain.gates.cart.inFlight = 0;
+    }
+    assert.deepEqual(fast.metrics.calls, plain.metrics.calls);
+  });
 });
