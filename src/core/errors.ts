@@ -49,3 +49,19 @@ export function isDomainError(value: unknown): value is DomainError {
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`assertion failed: ${message}`);
 }
+
+/**
+ * A write that was to claim its request's key found the key taken (an answer kept, or another
+ * request running with it) and changed nothing. The caller answers through begin(), which says
+ * what became of the key. Recognised by name, which survives the SQLite writer thread's messages.
+ */
+export class ClaimRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClaimRefused';
+  }
+}
+
+export function isClaimRefused(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ClaimRefused';
+}

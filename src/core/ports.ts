@@ -91,6 +91,20 @@ export interface KeptAnswer {
   scope: string;
   key: string;
   response: IdempotencyResponse;
+  /**
+   * Set when the key was not claimed before the use case ran: the write claims it itself, in
+   * its own transaction, and only a store whose `claimsInWrites` is true may be handed one. If
+   * the key already has an answer or a running request, the write changes nothing and fails
+   * with ClaimRefused; if the write changes nothing anyway, the key stays free.
+   */
+  claim?: KeyClaim;
+}
+
+/** What begin() would have been told about the request that now claims its key in a write. */
+export interface KeyClaim {
+  requestHash: string;
+  nowMs: number;
+  leaseMs: number;
 }
 
 /**
@@ -181,6 +195,11 @@ export interface IdempotencyResponse {
 }
 
 export interface IdempotencyStore {
+  /**
+   * True when every write of this store that keeps an answer honours its `claim`, so a request
+   * whose only write keeps its answer can skip begin() (one round trip to the store less).
+   */
+  readonly claimsInWrites?: boolean;
   /** Claims the key for `leaseMs`, or reports what became of an earlier request with it. */
   begin(scope: string, key: string, requestHash: string, nowMs: number, leaseMs: number): Promise<IdempotencyBegin>;
   complete(scope: string, key: string, response: IdempotencyResponse, nowMs: number): Promise<void>;

@@ -8,9 +8,13 @@
 // key) is handed back before anything changed, and the app answers it from the same bytes. What
 // runs here runs the routes' own actions (cart-actions.ts), counts into the app's admission gates,
 // keeps answers for replays like the idempotency middleware, and answers failures with the same
-// problem documents.
+// problem documents. On a store that claims keys in its writes (the embedded one), a new cart and
+// an added line claim their key in the write that keeps their answer, with no begin() before it:
+// a replay or a running duplicate is found by that write, which then changes nothing, and the
+// request is handed back like the rest.
 
-import type { Clock, IdempotencyStore, KeepAnswer } from '../core/ports.ts';
+import { isClaimRefused } from '../core/errors.ts';
+import type { Clock, IdempotencyStore, KeepAnswer, KeyClaim } from '../core/ports.ts';
 import type { Shop } from '../core/shop.ts';
 import { sha256Hex } from '../platform/web-crypto.ts';
 import { addLine, checkout, createCart, type ActionDeps, type ActionInput } from './cart-actions.ts';
@@ -55,6 +59,12 @@ interface Route<B, T> {
   schema: { safeParse(input: unknown): { success: true; data: B } | { success: false } };
   action: Action<B, T>;
   gate: Gate;
+  /**
+   * The action's one write keeps its answer, so on a store that claims in its writes the key
+   * needs no begin() first. Not the checkout: it authorises the payment before its first write,
+   * and no second request with the key may get that far.
+   */
+  claimInWrite: boolean;
 }
 
 const cartsPath = '/store/carts';
@@ -78,22 +88,64 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
   const deps: ActionDeps = { shop, metrics };
   const store: IdempotencyStore = shop.deps.store.idempotency;
   const clock: Clock = shop.deps.clock;
+  const claimsInWrites = store.claimsInWrites === true;
   const hashText = options.hashText ?? sha256Hex;
   const addStoreHeaders = storeAnswerHeaders(options.corsOrigins);
 
   /** An answer before the store headers: the action's, or the problem an error became. */
   type Answered = { status: number; headers: Record<string, string>; body: string };
 
-  /** The route's part: the action's answer, or the problem its error becomes. */
-  async function run<B, T>(action: Action<B, T>, input: ActionInput<B>, slot: { scope: string; key: string } | undefined): Promise<Answered & { kept: boolean }> {
+  /** The route's part: the action's answer, or the problem its error becomes (a refused claim is thrown on). */
+  async function run<B, T>(action: Action<B, T>, input: ActionInput<B>, slot: { scope: string; key: string; claim?: KeyClaim } | undefined): Promise<{ answered: Answered; kept: boolean }> {
     try {
       const { keep, keptBody } = keeper(slot, action.status, action.render);
       const result = await action.run(deps, input, keep);
       const kept = keptBody(result);
-      return { status: action.status, headers: { 'content-type': jsonType }, body: kept ?? JSON.stringify(action.render(result)), kept: kept !== undefined };
+      return { answered: { status: action.status, headers: { 'content-type': jsonType }, body: kept ?? JSON.stringify(action.render(result)) }, kept: kept !== undefined };
     } catch (error) {
-      return { ...failureAnswer(error, { metrics, logger, requestId: input.requestId }), kept: false };
+      if (isClaimRefused(error)) throw error;
+      return { answered: failureAnswer(error, { metrics, logger, requestId: input.requestId }), kept: false };
     }
+  }
+
+  /** An answer nothing kept: stored for replays (under a claim the caller holds), or the claim given up. */
+  async function settle(scope: string, key: string, answered: Answered): Promise<void> {
+    if (worthReplaying(answered.status)) {
+      await store.complete(scope, key, { status: answered.status, body: answered.body, contentType: answered.headers['content-type'] ?? jsonType }, clock.nowMs());
+    } else await store.abandon(scope, key);
+  }
+
+  /** The idempotency middleware's way: claim the key, run, keep the answer. Undefined: the app answers. */
+  async function claimFirst<B, T>(action: Action<B, T>, input: ActionInput<B>, scope: string, key: string, requestHash: string): Promise<Answered | undefined> {
+    const begun = await store.begin(scope, key, requestHash, clock.nowMs(), idempotencyLeaseMs);
+    // A replay, a reused key or one still running: the app's idempotency layer says so.
+    if (begun.kind !== 'started') return undefined;
+    const { answered, kept } = await run(action, input, { scope, key });
+    if (!kept) await settle(scope, key, answered);
+    return answered;
+  }
+
+  /**
+   * The key claimed by the write that keeps the answer: no begin() before it. A write that finds
+   * the key taken changed nothing, and the app answers as it would have (a replay, a reused or
+   * running key). An answer no write kept made no claim either: the key is claimed then, to keep
+   * that answer for replays as claimFirst would, unless the key was taken meanwhile.
+   */
+  async function claimInWrite<B, T>(action: Action<B, T>, input: ActionInput<B>, scope: string, key: string, requestHash: string): Promise<Answered | undefined> {
+    let outcome: { answered: Answered; kept: boolean };
+    try {
+      outcome = await run(action, input, { scope, key, claim: { requestHash, nowMs: clock.nowMs(), leaseMs: idempotencyLeaseMs } });
+    } catch (error) {
+      if (isClaimRefused(error)) return undefined;
+      throw error;
+    }
+    const { answered, kept } = outcome;
+    // Overload and store failures are not kept, and were never claimed: nothing to give up.
+    if (kept || !worthReplaying(answered.status)) return answered;
+    const begun = await store.begin(scope, key, requestHash, clock.nowMs(), idempotencyLeaseMs);
+    if (begun.kind !== 'started') return undefined;
+    await settle(scope, key, answered);
+    return answered;
   }
 
   function plainRoute<B, T>(route: Route<B, T>): PlainRoute {
@@ -114,21 +166,17 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
         // The idempotency middleware's part; a store failure in it is answered as the app's
         // error handler answers one (503 store-unavailable, not a 500).
         try {
-          let slot: { scope: string; key: string } | undefined;
-          if (key !== undefined) {
+          const input = { cartId, body: valid.data, idempotencyKey: key, requestId };
+          if (key === undefined) {
+            answered = (await run(route.action, input, undefined)).answered;
+          } else {
             // The fast path takes only paths without a query, so the URL is the path the app scopes by.
             const scope = idempotencyScope('POST', request.url);
-            const begun = await store.begin(scope, key, await hashText(text), clock.nowMs(), idempotencyLeaseMs);
-            // A replay, a reused key or one still running: the app's idempotency layer says so.
-            if (begun.kind !== 'started') return undefined;
-            slot = { scope, key };
-          }
-          const { kept, ...result } = await run(route.action, { cartId, body: valid.data, idempotencyKey: key, requestId }, slot);
-          answered = result;
-          if (slot !== undefined && !kept) {
-            if (worthReplaying(result.status)) {
-              await store.complete(slot.scope, slot.key, { status: result.status, body: result.body, contentType: result.headers['content-type'] ?? jsonType }, clock.nowMs());
-            } else await store.abandon(slot.scope, slot.key);
+            const requestHash = await hashText(text);
+            const keyed = route.claimInWrite && claimsInWrites ? claimInWrite : claimFirst;
+            const result = await keyed(route.action, input, scope, key, requestHash);
+            if (result === undefined) return undefined;
+            answered = result;
           }
         } catch (error) {
           answered = failureAnswer(error, { metrics, logger, requestId });
@@ -141,9 +189,9 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
     };
   }
 
-  const create = plainRoute({ name: cartsPath, schema: CreateCartBody, action: createCart, gate: gates.cart });
-  const lines = plainRoute({ name: '/store/carts/:id/lines', schema: AddLineBody, action: addLine, gate: gates.cart });
-  const placeOrder = plainRoute({ name: '/store/carts/:id/checkout', schema: CheckoutBody, action: checkout, gate: gates.checkout });
+  const create = plainRoute({ name: cartsPath, schema: CreateCartBody, action: createCart, gate: gates.cart, claimInWrite: true });
+  const lines = plainRoute({ name: '/store/carts/:id/lines', schema: AddLineBody, action: addLine, gate: gates.cart, claimInWrite: true });
+  const placeOrder = plainRoute({ name: '/store/carts/:id/checkout', schema: CheckoutBody, action: checkout, gate: gates.checkout, claimInWrite: false });
 
   /** The route and cart id of a path, when it is one of the three in its plain form. */
   function routeOf(path: string): { route: PlainRoute; cartId: string } | undefined {

@@ -4,6 +4,7 @@
 import { describe, it } from 'node:test';
 import { cartCases } from './cases/cart-cases.ts';
 import { catalogCases } from './cases/catalog-cases.ts';
+import { claimCases } from './cases/claim-cases.ts';
 import { concurrencyCases } from './cases/concurrency-cases.ts';
 import { eventCases } from './cases/event-cases.ts';
 import { holdCases } from './cases/hold-cases.ts';
@@ -17,9 +18,11 @@ export interface ContractOptions {
   makeStore: () => Promise<ContractStore>;
   /** Why the suite cannot run here (e.g. "PEAKCART_POSTGRES_URL is not set"), or false to run it. */
   skip?: string | false;
+  /** The store says its writes claim Idempotency-Keys (`claimsInWrites`): it must keep that promise too. */
+  claimsInWrites?: boolean;
 }
 
-export function runContract({ name, makeStore, skip = false }: ContractOptions): void {
+export function runContract({ name, makeStore, skip = false, claimsInWrites = false }: ContractOptions): void {
   describe(`Store contract: ${name}`, { skip }, () => {
     const use = storeUser(makeStore);
     catalogCases(use);
@@ -29,6 +32,7 @@ export function runContract({ name, makeStore, skip = false }: ContractOptions):
     cartCases(use);
     eventCases(use);
     concurrencyCases(use);
+    claimCases(use, claimsInWrites);
     describe('health', () => {
       it('answers ping', use(async (store) => {
         await store.ping();

@@ -15,5 +15,6 @@ after(() => rmSync(directory, { recursive: true, force: true }));
 
 runContract({
   name: 'sqlite, writer thread',
+  claimsInWrites: true,
   makeStore: () => openThreadedSqliteStore({ path: join(directory, `store-${(storeCounter += 1)}`, 'peakcart.sqlite') }),
 });

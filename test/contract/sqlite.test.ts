@@ -14,5 +14,6 @@ after(() => rmSync(directory, { recursive: true, force: true }));
 
 runContract({
   name: 'sqlite',
+  claimsInWrites: true,
   makeStore: () => openSqliteStore({ path: join(directory, `store-${(storeCounter += 1)}`, 'peakcart.sqlite') }),
 });

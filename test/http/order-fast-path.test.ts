@@ -61,17 +61,21 @@ interface Side {
   gates: AdmissionGates;
   /** Requests that reached the app's fetch. */
   appCalls: number;
-  /** While set, the idempotency store fails as a store that lost its database does. */
+  /** While set, the idempotency claim and the cart's creation fail as in a store that lost its database. */
   storeDown: boolean;
+  names: IdNames;
   stop(): Promise<void>;
 }
 
 async function startSide(withFastPaths: boolean): Promise<Side> {
-  const side: Side = { url: '', metrics: recordingMetrics(), gates: admissionGates(inFlightMax), appCalls: 0, storeDown: false, stop: async () => {} };
+  const side: Side = { url: '', metrics: recordingMetrics(), gates: admissionGates(inFlightMax), appCalls: 0, storeDown: false, names: idNames(), stop: async () => {} };
   const dir = tempDir('fast-orders');
   const store = await openSqliteStore({ path: `${dir.path}/peakcart.db` });
   const begin = store.idempotency.begin.bind(store.idempotency);
   store.idempotency.begin = (...args) => (side.storeDown ? Promise.reject(new DomainError('store-unavailable', 'The database does not answer.')) : begin(...args));
+  // The fast path claims a new cart's key in the cart's own write (SQLite claims in its writes).
+  const createCart = store.carts.createCart.bind(store.carts);
+  store.carts.createCart = (...args) => (side.storeDown ? Promise.reject(new DomainError('store-unavailable', 'The database does not answer.')) : createCart(...args));
   const config = loadConfig({ PEAKCART_DB: `${dir.path}/peakcart.db`, PEAKCART_ADMIN_KEY: adminKey });
   const shop = createShop({ store, clock: { nowMs: () => nowMs }, ids: countingIds(), payments: createTestPaymentProvider(), config: config.shop });
   const metrics = recordingMetrics();
@@ -116,13 +120,49 @@ interface Raw {
   body: string;
 }
 
+/**
+ * Ids by the order in which a shop first answered with them. The fast path may draw ids for a
+ * request the app then answers (a replay whose claim its write found taken), so the two shops'
+ * counters drift apart; which id appears where must still be the same.
+ */
+interface IdNames {
+  /** The text with every id replaced by its name. */
+  named(text: string): string;
+  /** The text with every name replaced by the id it stands for. */
+  ids(text: string): string;
+}
+
+const idPattern = /\b(?:[a-z]+_|secret)\d{8}\b/g;
+const namePattern = /\b(?:[a-z]+_|secret)N\d+\b/g;
+
+function idNames(): IdNames {
+  const nameOf = new Map<string, string>();
+  const idOf = new Map<string, string>();
+  return {
+    named: (text) =>
+      text.replace(idPattern, (id) => {
+        let name = nameOf.get(id);
+        if (name === undefined) {
+          name = `${id.slice(0, -8)}N${nameOf.size + 1}`;
+          nameOf.set(id, name);
+          idOf.set(name, id);
+        }
+        return name;
+      }),
+    ids: (text) => text.replace(namePattern, (name) => idOf.get(name) ?? name),
+  };
+}
+
 /** Headers that belong to the connection, not to the answer. */
 const transportHeaders = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
 
-async function send(base: string, method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<Raw> {
-  const raw = await rawRequest(base, method, path, headers, body);
+/** Sends with the side's own ids for the names in path and body; answers with names for its ids. */
+async function send(side: Side, method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<Raw> {
+  const { named, ids } = side.names;
+  const raw = await rawRequest(side.url, method, ids(path), headers, typeof body === 'string' ? ids(body) : body);
   const kept = Object.entries(raw.headers).filter(([name]) => !transportHeaders.has(name));
-  return { status: raw.status, headers: Object.fromEntries(kept.sort(([x], [y]) => x.localeCompare(y))), body: raw.body.toString('utf8') };
+  const sorted = kept.sort(([x], [y]) => x.localeCompare(y)).map(([name, value]) => [name, named(value)]);
+  return { status: raw.status, headers: Object.fromEntries(sorted), body: named(raw.body.toString('utf8')) };
 }
 
 const json = { 'content-type': 'application/json', 'x-request-id': 'req-1' };
@@ -135,8 +175,8 @@ describe('the order fast path', () => {
   /** Sends the request to both shops; asserts the same answer and says whether the fast side's app saw it. */
   async function both(method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<{ answer: Raw; reachedApp: boolean }> {
     const appCallsBefore = fast.appCalls;
-    const fromFast = await send(fast.url, method, path, headers, body);
-    const fromPlain = await send(plain.url, method, path, headers, body);
+    const fromFast = await send(fast, method, path, headers, body);
+    const fromPlain = await send(plain, method, path, headers, body);
     assert.deepEqual(fromFast, fromPlain, `${method} ${path}`);
     // Overload and a lost database are the 5xx a shop sends on purpose; tests below cause both.
     assert.ok(fromFast.status < 500 || /\/problems\/(overloaded|store-unavailable)"/.test(fromFast.body), `${method} ${path} answered ${fromFast.status}`);
@@ -331,5 +371,24 @@ describe('the order fast path', () => {
       plain.gates.cart.inFlight = 0;
     }
     assert.deepEqual(fast.metrics.calls, plain.metrics.calls);
+  });
+
+  // Last: it talks to the fast shop alone, so the two shops' ids and metrics part ways here.
+  it('lets one of many requests sent at once with a key make the change, and replays it to the others', async () => {
+    const restocked = await send(fast, 'POST', '/admin/stock/PLAIN-1/movements', admin, JSON.stringify({ type: 'receive', quantity: 10, reason: 'test' }));
+    assert.equal(restocked.status, 201, restocked.body);
+    const sendFast = (path: string, body: unknown) => send(fast, 'POST', path, { ...json, 'idempotency-key': `at-once ${path}`.replaceAll(' ', '-') }, JSON.stringify(body));
+    const created = await Promise.all(Array.from({ length: inFlightMax.cart }, () => sendFast('/store/carts', { currency: 'USD' })));
+    assert.deepEqual(created.map((answer) => answer.status), Array(inFlightMax.cart).fill(201));
+    assert.equal(new Set(created.map((answer) => answer.body)).size, 1);
+    assert.equal(created.filter((answer) => answer.headers['idempotent-replayed'] !== 'true').length, 1);
+    const cartId = (JSON.parse(created[0]?.body ?? '') as { id: string }).id;
+
+    const added = await Promise.all(Array.from({ length: inFlightMax.cart }, () => sendFast(`/store/carts/${cartId}/lines`, { sku: 'PLAIN-1', quantity: 1 })));
+    assert.deepEqual(added.map((answer) => answer.status), Array(inFlightMax.cart).fill(201), added.map((answer) => answer.body).join("\n"));
+    assert.equal(new Set(added.map((answer) => answer.body)).size, 1);
+    assert.equal(added.filter((answer) => answer.headers['idempotent-replayed'] !== 'true').length, 1);
+    const read = await send(fast, 'GET', `/store/carts/${cartId}`, json);
+    assert.deepEqual((JSON.parse(read.body) as { lines: Array<{ quantity: number }> }).lines.map((line) => line.quantity), [1]);
   });
 });

@@ -29,7 +29,9 @@ export function wrapWithRedis(inner: Store, link: RedisLink, options: Partial<Ho
     // The holds are Redis's, not the wrapped store's.
     carts: { ...inner.carts, saveCartWithHolds: (cart, holds, nowMs, answer) => holdsThenSave(stock, inner.carts, cart, holds, nowMs, answer) },
     orders: createRedisOrderStore(hot, inner, stock),
-    idempotency: inner.idempotency,
+    // Its saves set Redis's holds before the wrapped store's write runs, so a claim that write
+    // refused would have moved a hold already: the keys are claimed before, never in the writes.
+    idempotency: { ...inner.idempotency, claimsInWrites: false },
     events: inner.events,
 
     async ping() {

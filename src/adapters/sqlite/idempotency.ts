@@ -1,7 +1,8 @@
 // The IdempotencyStore port on SQLite: one row per (scope, key) remembers the request's hash and,
 // once it finished, its response, so a retry replays the first answer instead of acting twice.
 
-import type { IdempotencyBegin, IdempotencyStore, KeptAnswer } from '../../core/ports.ts';
+import { ClaimRefused } from '../../core/errors.ts';
+import type { IdempotencyBegin, IdempotencyStore, KeptAnswer, KeyClaim } from '../../core/ports.ts';
 import type { Batcher } from './batcher.ts';
 import { asRow, int, intOrNull, text, textOrNull } from './codec.ts';
 import type { Prepare } from './connection.ts';
@@ -108,9 +109,44 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
     if (claim !== undefined && claims.get(name) === claim) claims.delete(name);
   }
 
+  /** What begin answers when the key is taken; otherwise what a claim of it takes over, if anything. */
+  function look(scope: string, key: string, requestHash: string, nowMs: number): IdempotencyBegin | { stored: 'absent' | 'expired'; running: Claim | undefined } {
+    const stored = answerOf(prepare(sql.find).get(scope, key), requestHash, nowMs);
+    if (typeof stored === 'object') return stored;
+    const running = claims.get(claimKey(scope, key));
+    if (running !== undefined) {
+      // As for a row: another body under this key is refused, whether its request runs or not.
+      if (running.requestHash !== requestHash) return { kind: 'mismatch' };
+      if (running.leaseUntilMs > nowMs) return { kind: 'in-progress' };
+    }
+    return { stored, running };
+  }
+
+  /**
+   * A write that claims its key: the look and the claim run in the write's own transaction, so
+   * no claim is held in between, and a key that is taken leaves the write undone.
+   */
+  function claimingRun<T>(answer: KeptAnswer, claim: KeyClaim, work: () => T, applied: (value: T) => boolean): Promise<T> {
+    const { scope, key, response } = answer;
+    return batcher.run(() => {
+      const seen = look(scope, key, claim.requestHash, claim.nowMs);
+      if ('kind' in seen) throw new ClaimRefused(`the Idempotency-Key is taken (${seen.kind})`);
+      const done = work();
+      if (applied(done)) {
+        const { status, body, contentType } = response;
+        const createdAtMs = seen.running?.createdAtMs ?? claim.nowMs;
+        prepare(sql.record).run({ scope, key, requestHash: claim.requestHash, status, body, contentType, createdAtMs, leaseUntilMs: claim.nowMs + claim.leaseMs });
+        // A claim whose lease ran out belonged to a request that hung: the answer is this one's now.
+        if (seen.running !== undefined) claims.delete(claimKey(scope, key));
+      }
+      return done;
+    });
+  }
+
   const answers: AnswerKeeper = {
     async run(answer, work, applied) {
       if (answer === undefined) return batcher.run(work);
+      if (answer.claim !== undefined) return claimingRun(answer, answer.claim, work, applied);
       let claim: Claim | undefined;
       const value = await batcher.run(() => {
         const done = work();
@@ -123,22 +159,18 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
   };
 
   const store: IdempotencyStore = {
+    claimsInWrites: true,
+
     async begin(scope, key, requestHash, nowMs, leaseMs) {
       // No refuseNul here: scope and key are only compared as bound parameters (all bytes count)
       // and never read back, so a NUL in them is harmless, and refusing would turn a hostile
       // path's 404 into a 422 before the route could answer.
-      const stored = answerOf(prepare(sql.find).get(scope, key), requestHash, nowMs);
-      if (typeof stored === 'object') return stored;
-      const name = claimKey(scope, key);
-      const running = claims.get(name);
-      if (running !== undefined) {
-        // As for a row: another body under this key is refused, whether its request runs or not.
-        if (running.requestHash !== requestHash) return { kind: 'mismatch' };
-        if (running.leaseUntilMs > nowMs) return { kind: 'in-progress' };
-      }
+      const seen = look(scope, key, requestHash, nowMs);
+      if ('kind' in seen) return seen;
+      const { stored, running } = seen;
       sweepExpired(nowMs);
       // A claim whose lease ran out belongs to a request that hung or lost its answer: this one takes over.
-      claims.set(name, { requestHash, createdAtMs: running?.createdAtMs ?? nowMs, leaseUntilMs: nowMs + leaseMs, tookOver: stored === 'expired' });
+      claims.set(claimKey(scope, key), { requestHash, createdAtMs: running?.createdAtMs ?? nowMs, leaseUntilMs: nowMs + leaseMs, tookOver: stored === 'expired' });
       return { kind: 'started' };
     },
 

@@ -4,7 +4,7 @@
 
 import type { Context, MiddlewareHandler, TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
-import type { Clock, IdempotencyStore, KeepAnswer } from '../../core/ports.ts';
+import type { Clock, IdempotencyStore, KeepAnswer, KeptAnswer, KeyClaim } from '../../core/ports.ts';
 import { sha256Hex } from '../../platform/web-crypto.ts';
 import type { AppEnv } from '../env.ts';
 import { problemResponse } from '../problem.ts';
@@ -53,7 +53,7 @@ export function worthReplaying(status: number): boolean {
  * answer unwritten (a retry would make it twice).
  */
 export function keeper<T>(
-  slot: Pick<IdempotencySlot, 'scope' | 'key'> | undefined,
+  slot: (Pick<IdempotencySlot, 'scope' | 'key'> & { claim?: KeyClaim }) | undefined,
   status: number,
   render: (result: T) => object,
 ): { keep: KeepAnswer<T> | undefined; keptBody(result: T): string | undefined } {
@@ -63,7 +63,10 @@ export function keeper<T>(
     ((result) => {
       const body = JSON.stringify(render(result));
       last = { result, body };
-      return { scope: slot.scope, key: slot.key, response: { status, body, contentType: jsonType } };
+      const answer: KeptAnswer = { scope: slot.scope, key: slot.key, response: { status, body, contentType: jsonType } };
+      // A key not claimed yet is claimed by the write that keeps its answer.
+      if (slot.claim !== undefined) answer.claim = slot.claim;
+      return answer;
     });
   return { keep, keptBody: (result) => (last !== undefined && last.result === result ? last.body : undefined) };
 }
