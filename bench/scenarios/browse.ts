@@ -1,6 +1,7 @@
 // browse: what shoppers do most, product lists, product pages, availability and categories in
 // a storefront-like mix, once without and once with ETag revalidation (If-None-Match).
 
+import { allSkus, audit } from '../audit.ts';
 import { runLoad, type RunResult } from '../generator/run.ts';
 import type { BenchOptions } from '../options.ts';
 import type { ScenarioResult } from '../results.ts';
@@ -32,6 +33,8 @@ export async function browseScenario(options: BenchOptions, ceilingRps: number |
     const plain: RunResult = await load('browse without revalidation', 0, options.durationS * 1000, options.quiet);
     const { value: realistic, beside } = await ceilingBeside(options, target, () => load('browse', realisticRevalidateShare, options.durationS * 1000, options.quiet));
     const result = baseResult(options, 'browse', target, realistic, [realistic, plain]);
+    // Reads take no orders, but the audit still holds the shop they read to its promises.
+    result.audit = await audit(target, { skus: await allSkus(target), keyPrefixes: [], acks: [] }, { holdsExpired: target.startedByBench, final: true });
     result.ceilingRps = ceilingRps;
     result.ratioToCeiling = ratio(realistic.throughputRps, ceilingRps);
     result['ceilingBeside'] = beside;
@@ -43,6 +46,7 @@ export async function browseScenario(options: BenchOptions, ceilingRps: number |
       withoutRevalidation: 'the same mix with no If-None-Match: every answer is a full 200.',
       ratioToCeiling: 'throughputRps / ceilingRps of the same run.',
       ...besideDefinitions(options, 'throughputRps'),
+      audit: 'after the runs, over every SKU of the shop: no order stored (none was placed), no SKU sold or held beyond its stock, and (on a server the bench started, which no one else shops at) no unit held.',
     };
     return result;
   });
