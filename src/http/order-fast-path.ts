@@ -14,14 +14,14 @@
 // request is handed back like the rest.
 
 import { isClaimRefused } from '../core/errors.ts';
-import type { Clock, IdempotencyStore, KeepAnswer, KeyClaim } from '../core/ports.ts';
+import type { Clock, IdempotencyStore, KeepAnswer } from '../core/ports.ts';
 import type { Shop } from '../core/shop.ts';
 import { sha256Hex } from '../platform/web-crypto.ts';
 import { addLine, checkout, createCart, type ActionDeps, type ActionInput } from './cart-actions.ts';
 import { storeAnswerHeaders, type FastAnswer, type FastRequest } from './fast-answer.ts';
 import { failureAnswer } from './failure.ts';
 import { enter, leave, type AdmissionGates, type Gate } from './middleware/admission.ts';
-import { idempotencyLeaseMs, idempotencyScope, keeper, saneKey, worthReplaying } from './middleware/idempotency.ts';
+import { idempotencyLeaseMs, idempotencyScope, keeper, saneKey, worthReplaying, type KeeperSlot } from './middleware/idempotency.ts';
 import { requestIdFrom } from './middleware/request-id.ts';
 import type { HttpLogger, HttpMetrics } from './ports.ts';
 import { AddLineBody, CheckoutBody, CreateCartBody } from './schemas.ts';
@@ -96,7 +96,7 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
   type Answered = { status: number; headers: Record<string, string>; body: string };
 
   /** The route's part: the action's answer, or the problem its error becomes (a refused claim is thrown on). */
-  async function run<B, T>(action: Action<B, T>, input: ActionInput<B>, slot: { scope: string; key: string; claim?: KeyClaim } | undefined): Promise<{ answered: Answered; kept: boolean }> {
+  async function run<B, T>(action: Action<B, T>, input: ActionInput<B>, slot: KeeperSlot | undefined): Promise<{ answered: Answered; kept: boolean }> {
     try {
       const { keep, keptBody } = keeper(slot, action.status, action.render);
       const result = await action.run(deps, input, keep);
@@ -149,6 +149,7 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
   }
 
   function plainRoute<B, T>(route: Route<B, T>): PlainRoute {
+    const keyed = route.claimInWrite && claimsInWrites ? claimInWrite : claimFirst;
     return {
       name: route.name,
       gate: route.gate,
@@ -173,7 +174,6 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
             // The fast path takes only paths without a query, so the URL is the path the app scopes by.
             const scope = idempotencyScope('POST', request.url);
             const requestHash = await hashText(text);
-            const keyed = route.claimInWrite && claimsInWrites ? claimInWrite : claimFirst;
             const result = await keyed(route.action, input, scope, key, requestHash);
             if (result === undefined) return undefined;
             answered = result;

@@ -91,16 +91,22 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
 
   /** The row of a finished request: with its claim's hash, or onto a row left by one whose lease ran out. */
   function record(scope: string, key: string, response: KeptAnswer['response']): Claim | undefined {
-    const { status, body, contentType } = response;
     const claim = claims.get(claimKey(scope, key));
     if (claim === undefined) {
       // Not claimed here (a lease that ran out and was swept): record the result on a row, if any.
+      const { status, body, contentType } = response;
       prepare(sql.complete).run({ scope, key, status, body, contentType });
       return undefined;
     }
+    writeRow(scope, key, response, claim);
+    return claim;
+  }
+
+  /** The row of a request that finished under this claim, with its answer. */
+  function writeRow(scope: string, key: string, response: KeptAnswer['response'], claim: Pick<Claim, 'requestHash' | 'createdAtMs' | 'leaseUntilMs'>): void {
+    const { status, body, contentType } = response;
     const { requestHash, createdAtMs, leaseUntilMs } = claim;
     prepare(sql.record).run({ scope, key, requestHash, status, body, contentType, createdAtMs, leaseUntilMs });
-    return claim;
   }
 
   /** Only once the row is durable: until then, a duplicate must still find the claim. */
@@ -133,9 +139,7 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
       if ('kind' in seen) throw new ClaimRefused(`the Idempotency-Key is taken (${seen.kind})`);
       const done = work();
       if (applied(done)) {
-        const { status, body, contentType } = response;
-        const createdAtMs = seen.running?.createdAtMs ?? claim.nowMs;
-        prepare(sql.record).run({ scope, key, requestHash: claim.requestHash, status, body, contentType, createdAtMs, leaseUntilMs: claim.nowMs + claim.leaseMs });
+        writeRow(scope, key, response, { requestHash: claim.requestHash, createdAtMs: seen.running?.createdAtMs ?? claim.nowMs, leaseUntilMs: claim.nowMs + claim.leaseMs });
         // A claim whose lease ran out belonged to a request that hung: the answer is this one's now.
         if (seen.running !== undefined) claims.delete(claimKey(scope, key));
       }

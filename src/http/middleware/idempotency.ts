@@ -52,8 +52,11 @@ export function worthReplaying(status: number): boolean {
  * transaction of the use case's last write, so a crash cannot leave the change made and its
  * answer unwritten (a retry would make it twice).
  */
+/** The key a keeper keeps its answer under; with a claim when the write is to claim the key too. */
+export type KeeperSlot = Pick<IdempotencySlot, 'scope' | 'key'> & { claim?: KeyClaim };
+
 export function keeper<T>(
-  slot: (Pick<IdempotencySlot, 'scope' | 'key'> & { claim?: KeyClaim }) | undefined,
+  slot: KeeperSlot | undefined,
   status: number,
   render: (result: T) => object,
 ): { keep: KeepAnswer<T> | undefined; keptBody(result: T): string | undefined } {
