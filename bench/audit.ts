@@ -89,7 +89,7 @@ export async function listOrders(target: AdminTarget): Promise<OrderSummary[]> {
   return [...byId.values()];
 }
 
-export async function allSkus(target: AdminTarget): Promise<StockGiven[]> {
+async function allSkus(target: AdminTarget): Promise<StockGiven[]> {
   const skus: StockGiven[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < pagesMax; page++) {
@@ -100,6 +100,11 @@ export async function allSkus(target: AdminTarget): Promise<StockGiven[]> {
     if (cursor === null) break;
   }
   return skus;
+}
+
+/** An audit of every SKU of the shop, with no run's orders to look for: the ledger's checks only. */
+export async function auditShop(target: AdminTarget, options: { holdsExpired: boolean }): Promise<Audit> {
+  return audit(target, { skus: await allSkus(target), keyPrefixes: [], acks: [] }, { holdsExpired: options.holdsExpired, final: true });
 }
 
 /**

@@ -3,7 +3,7 @@
 // when an audit fails. `audit --target URL` audits any running instance on demand.
 
 import { readFileSync } from 'node:fs';
-import { allSkus, audit, type Audit } from './audit.ts';
+import { audit, auditShop, type Audit } from './audit.ts';
 import { parseOptions, type BenchOptions } from './options.ts';
 import { writeReport } from './report/html.ts';
 import { readResults, writeAcks, writeResult, type AcksFile, type ScenarioResult } from './results.ts';
@@ -70,8 +70,7 @@ async function auditOnDemand(options: BenchOptions): Promise<boolean> {
   if (options.targetUrl === undefined || options.adminKey === undefined) throw new Error('audit needs --target URL and --admin-key (or PEAKCART_ADMIN_KEY)');
   const target = { url: options.targetUrl, adminKey: options.adminKey };
   const recorded = options.acksFile === undefined ? undefined : (JSON.parse(readFileSync(options.acksFile, 'utf8')) as AcksFile);
-  const scope = recorded ?? { skus: await allSkus(target), keyPrefixes: [], acks: [] };
-  const verdict = await audit(target, scope, { holdsExpired: options.holdsExpired, final: true });
+  const verdict = recorded === undefined ? await auditShop(target, { holdsExpired: options.holdsExpired }) : await audit(target, recorded, { holdsExpired: options.holdsExpired, final: true });
   console.log(JSON.stringify({ ...verdict, skus: verdict.skus.length > 50 ? `${verdict.skus.length} SKUs` : verdict.skus }, null, 2));
   console.log(auditLine(verdict));
   if (recorded === undefined) console.log('(ledger checks only: pass --acks bench/results/<scenario>.acks.json to check missing and duplicate orders of a run)');

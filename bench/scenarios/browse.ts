@@ -1,7 +1,7 @@
 // browse: what shoppers do most, product lists, product pages, availability and categories in
 // a storefront-like mix, once without and once with ETag revalidation (If-None-Match).
 
-import { allSkus, audit } from '../audit.ts';
+import { auditShop } from '../audit.ts';
 import { runLoad, type RunResult } from '../generator/run.ts';
 import type { BenchOptions } from '../options.ts';
 import type { ScenarioResult } from '../results.ts';
@@ -34,7 +34,7 @@ export async function browseScenario(options: BenchOptions, ceilingRps: number |
     const { value: realistic, beside } = await ceilingBeside(options, target, () => load('browse', realisticRevalidateShare, options.durationS * 1000, options.quiet));
     const result = baseResult(options, 'browse', target, realistic, [realistic, plain]);
     // Reads take no orders, but the audit still holds the shop they read to its promises.
-    result.audit = await audit(target, { skus: await allSkus(target), keyPrefixes: [], acks: [] }, { holdsExpired: target.startedByBench, final: true });
+    result.audit = await auditShop(target, { holdsExpired: target.startedByBench });
     result.ceilingRps = ceilingRps;
     result.ratioToCeiling = ratio(realistic.throughputRps, ceilingRps);
     result['ceilingBeside'] = beside;

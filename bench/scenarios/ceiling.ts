@@ -7,7 +7,7 @@
 // server just before and just after their headline window, the same way (`ceilingBeside`), and
 // give their ratio to that as well: the two rates show how steady the box was meanwhile.
 
-import { allSkus, audit } from '../audit.ts';
+import { auditShop } from '../audit.ts';
 import { runLoad, type RunResult } from '../generator/run.ts';
 import type { BenchOptions } from '../options.ts';
 import type { ScenarioResult } from '../results.ts';
@@ -66,7 +66,7 @@ export async function ceilingScenario(options: BenchOptions): Promise<ScenarioRe
     const result = baseResult(options, 'ceiling', target, run, [run]);
     result.ceilingRps = run.throughputRps;
     result.ratioToCeiling = 1;
-    result.audit = await audit(target, { skus: await allSkus(target), keyPrefixes: [], acks: [] }, { holdsExpired: target.startedByBench, final: true });
+    result.audit = await auditShop(target, { holdsExpired: target.startedByBench });
     result.definitions = {
       ceilingRps: `requests per second of GET ${noopPath} by ${options.concurrency} closed-model connections for ${options.durationS} s, after a ${warmUpMs / 1000} s warm-up; the route goes through the same Hono app and global middleware (request id, metrics) as every other route and answers a constant.`,
       audit: 'after the run, over every SKU of the (empty) shop: the no-op stored no order and moved no stock.',
