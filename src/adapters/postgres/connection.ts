@@ -100,6 +100,16 @@ export function isUnavailable(error: unknown): boolean {
   return unavailableStates.has(code) || code.startsWith('08');
 }
 
+/**
+ * Another session created the same object at the same moment: for `CREATE … IF NOT EXISTS`
+ * PostgreSQL reports the loser as duplicate_table, duplicate_object (the row type of the
+ * table) or a unique violation on its catalog, depending on where the two met.
+ */
+export function isConcurrentCreate(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === '42P07' || code === '42710' || code === '23505';
+}
+
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   if (errorCode(error) !== '23505') return false;
   if (constraint === undefined) return true;

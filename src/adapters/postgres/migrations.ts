@@ -4,7 +4,7 @@
 // migration claims its version row first (INSERT … ON CONFLICT DO NOTHING) in the migration's
 // own transaction, so a second migrator waits on that row and then finds it taken.
 
-import { isRetryable, isUniqueViolation, transaction, type Sql } from './connection.ts';
+import { isConcurrentCreate, isRetryable, transaction, type Sql } from './connection.ts';
 
 export interface Migration {
   version: number;
@@ -202,9 +202,8 @@ export async function migrate(sql: Sql, nowMs: number = Date.now()): Promise<num
       await sql.unsafe(createLedger);
       break;
     } catch (error) {
-      // Two instances creating the table at the same moment: PostgreSQL reports the loser as a
-      // unique violation on its catalog; the table exists now, so look again.
-      if (attempt < 5 && (isUniqueViolation(error) || isRetryable(error))) continue;
+      // Two instances creating the table at the same moment: the table exists now, so look again.
+      if (attempt < 5 && (isConcurrentCreate(error) || isRetryable(error))) continue;
       throw error;
     }
   }
