@@ -46,8 +46,25 @@ export interface OpenPhase {
   warmUp?: boolean;
 }
 
+/** The name of the closed model's unrecorded first seconds, and of the measured rest. */
+export const closedWarmUpPhase = 'warm-up';
+export const closedPhase = 'closed';
+
+export interface ClosedModel {
+  kind: 'closed';
+  concurrency: number;
+  durationMs: number;
+  /**
+   * Whole seconds of the same load first, in the same process on the same connections, kept
+   * out of the run's figures (its orders are still acknowledged and audited). A fresh generator
+   * process spends its first seconds compiling its own code: in a 30 s flash sale its CPU per
+   * order fell fourfold over the first four. Without this a short window measures that too.
+   */
+  warmUpMs?: number;
+}
+
 export type LoadModel =
-  | { kind: 'closed'; concurrency: number; durationMs: number }
+  | ClosedModel
   | { kind: 'open'; phases: OpenPhase[]; outstandingMax: number };
 
 export interface Job {
@@ -97,6 +114,10 @@ export interface Final {
   shoppersStarted: number;
   /** Epoch ms when this process began sending. */
   startedAtMs: number;
+  /** Epoch ms when its measured load began: the end of its warm-up, or startedAtMs without one. */
+  measuredFromAtMs: number;
+  /** Wall time from measuredFromAtMs to the end, in microseconds. */
+  measuredWallUs: number;
   /** Requests still without an answer after the grace period: must be 0. */
   hanging: number;
   /** Open-model arrivals not sent because outstanding requests hit outstandingMax. */

@@ -7,7 +7,7 @@ import type * as hdr from 'hdr-histogram-js';
 import { progressLine, type Progress } from '../progress.ts';
 import { addCounts, classOf, decodeInto, isOk, latencyOf, merged, spectrumOf, type LatencyMs } from '../stats.ts';
 import { newHistogram } from './recorder.ts';
-import type { AckedOrder, Final, Flow, Job, LoadModel, ParentMessage, Tick, WorkerMessage } from './protocol.ts';
+import { closedPhase, closedWarmUpPhase, type AckedOrder, type Final, type Flow, type Job, type LoadModel, type ParentMessage, type Tick, type WorkerMessage } from './protocol.ts';
 import { serverCpuUs } from './server-cpu.ts';
 
 export interface SecondStats {
@@ -42,6 +42,9 @@ export interface RunResult {
   startedAt: string;
   /** Epoch ms of the first request sent (the earliest generator's start). */
   firstRequestAtMs: number;
+  /** Epoch ms when the measured load began, after any warm-up (firstRequestAtMs without one). */
+  measuredFromAtMs: number;
+  /** The measured load's wall time: requests, ok, errors, latency and throughput are of it alone. */
   durationS: number;
   requests: number;
   ok: number;
@@ -107,7 +110,7 @@ function jobFor(options: LoadOptions, index: number): Job {
 }
 
 function plannedDurationS(model: LoadModel): number | null {
-  if (model.kind === 'closed') return model.durationMs >= 600_000 ? null : model.durationMs / 1000;
+  if (model.kind === 'closed') return model.durationMs >= 600_000 ? null : (model.durationMs + (model.warmUpMs ?? 0)) / 1000;
   return model.phases.reduce((sum, phase) => sum + phase.durationMs, 0) / 1000;
 }
 
@@ -135,9 +138,13 @@ export async function runLoad(options: LoadOptions): Promise<RunResult> {
   const planned = plannedDurationS(options.model);
   const progress: Progress = progressLine(options.name, options.quiet === true);
 
+  const warmUpPhases = warmUpPhasesOf(options.model);
+
   const mergeSecond = (second: number, ticks: Tick[]) => {
     const histogram = newHistogram();
     const byClass: Record<string, number> = {};
+    const secondErrorsByStatus: Record<string, number> = {};
+    const secondErrorsByType: Record<string, number> = {};
     let secondRequests = 0;
     let secondOk = 0;
     let secondOrders = 0;
@@ -151,18 +158,23 @@ export async function runLoad(options: LoadOptions): Promise<RunResult> {
       for (const [statusKey, count] of Object.entries(tick.byStatus)) {
         byClass[classOf(statusKey)] = (byClass[classOf(statusKey)] ?? 0) + count;
         if (isOk(statusKey)) secondOk += count;
-        else errorsByStatus[statusKey] = (errorsByStatus[statusKey] ?? 0) + count;
+        else secondErrorsByStatus[statusKey] = (secondErrorsByStatus[statusKey] ?? 0) + count;
       }
-      addCounts(errorsByType, tick.byType);
+      addCounts(secondErrorsByType, tick.byType);
     }
-    all.add(histogram);
     const phaseName = ticks[0]?.phase ?? '';
     const phaseHistogram = byPhase.get(phaseName) ?? newHistogram();
     phaseHistogram.add(histogram);
     byPhase.set(phaseName, phaseHistogram);
-    requests += secondRequests;
-    ok += secondOk;
-    orders += secondOrders;
+    // A warm-up's seconds are in the series and its phase, but not in the run's figures.
+    if (!warmUpPhases.has(phaseName)) {
+      all.add(histogram);
+      requests += secondRequests;
+      ok += secondOk;
+      orders += secondOrders;
+      addCounts(errorsByStatus, secondErrorsByStatus);
+      addCounts(errorsByType, secondErrorsByType);
+    }
     cpuPctMaxSecond = Math.max(cpuPctMaxSecond, generatorCpuPct);
     let serverCpuPct: number | null = null;
     if (serverPid !== undefined && serverCpuBefore !== null) {
@@ -234,7 +246,7 @@ export async function runLoad(options: LoadOptions): Promise<RunResult> {
   for (const [second, entry] of [...seconds.entries()].sort((a, b) => a[0] - b[0])) mergeSecond(second, entry.ticks);
   series.sort((a, b) => a.second - b.second);
 
-  const durationS = Math.max(...finals.map((final) => final.wallUs / 1_000_000), 0.001);
+  const durationS = Math.max(...finals.map((final) => final.measuredWallUs / 1_000_000), 0.001);
   const byKind: Record<string, LatencyMs & { count: number }> = {};
   const kinds = new Set(finals.flatMap((final) => Object.keys(final.histograms)));
   for (const kind of kinds) {
@@ -269,6 +281,7 @@ export async function runLoad(options: LoadOptions): Promise<RunResult> {
     timeoutMs: options.timeoutMs,
     startedAt: new Date(startedAtMs).toISOString(),
     firstRequestAtMs: Math.min(...finals.map((final) => final.startedAtMs)),
+    measuredFromAtMs: Math.min(...finals.map((final) => final.measuredFromAtMs)),
     durationS: Math.round(durationS * 1000) / 1000,
     requests,
     ok,
@@ -291,8 +304,13 @@ export async function runLoad(options: LoadOptions): Promise<RunResult> {
   return result;
 }
 
+function warmUpPhasesOf(model: LoadModel): Set<string> {
+  if (model.kind === 'closed') return new Set((model.warmUpMs ?? 0) > 0 ? [closedWarmUpPhase] : []);
+  return new Set(model.phases.filter((phase) => phase.warmUp === true).map((phase) => phase.name));
+}
+
 function phasesOf(model: LoadModel, series: SecondStats[], byPhase: Map<string, hdr.Histogram>): PhaseStats[] {
-  const names = model.kind === 'open' ? model.phases.map((phase) => phase.name) : ['closed'];
+  const names = model.kind === 'open' ? model.phases.map((phase) => phase.name) : (model.warmUpMs ?? 0) > 0 ? [closedWarmUpPhase, closedPhase] : [closedPhase];
   return names.map((name) => {
     const seconds = series.filter((second) => second.phase === name);
     const target = model.kind === 'open' ? (model.phases.find((phase) => phase.name === name)?.ratePerS ?? null) : null;

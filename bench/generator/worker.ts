@@ -4,7 +4,7 @@
 
 import { Pool } from 'undici';
 import { sessionsOf, type Session } from './flows.ts';
-import type { Final, Job, LoadModel, ParentMessage, WorkerMessage } from './protocol.ts';
+import { closedPhase, closedWarmUpPhase, type Final, type Job, type LoadModel, type ParentMessage, type WorkerMessage } from './protocol.ts';
 import { Recorder } from './recorder.ts';
 
 /** How long, after the load ends, requests get to finish before they count as hanging. */
@@ -27,15 +27,27 @@ async function run(job: Job): Promise<void> {
   let stopping = false;
   let outstanding = 0;
   let dropped = 0;
-  let phase = job.model.kind === 'open' ? (job.model.phases[0]?.name ?? 'open') : 'closed';
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'stop') stopping = true;
   });
   const context = { pool, recorder, workerIndex: job.workerIndex, isStopping: () => stopping };
   const sessions = sessionsOf(context, job.flow);
 
+  const model = job.model;
   const startedAtMs = performance.now();
   const startedAtEpochMs = Date.now();
+  const closedWarmUpTicks = model.kind === 'closed' ? Math.ceil((model.warmUpMs ?? 0) / 1000) : 0;
+  let phase = model.kind === 'open' ? (model.phases[0]?.name ?? 'open') : closedWarmUpTicks > 0 ? closedWarmUpPhase : closedPhase;
+  let measuredFromMs: number | undefined;
+  let closedEndMs = model.kind === 'closed' && closedWarmUpTicks === 0 ? startedAtMs + model.durationMs : Number.POSITIVE_INFINITY;
+  const enterPhase = (name: string, warmUp: boolean) => {
+    phase = name;
+    recorder.recordingKinds = !warmUp;
+    if (!warmUp && measuredFromMs === undefined) measuredFromMs = performance.now();
+  };
+  // The open model enters each of its phases as it drives them.
+  if (model.kind === 'closed') enterPhase(phase, phase === closedWarmUpPhase);
+
   let second = 0;
   let cpuBefore = process.cpuUsage();
   let wallBeforeMs = performance.now();
@@ -46,6 +58,11 @@ async function run(job: Job): Promise<void> {
     post(recorder.takeTick({ workerIndex: job.workerIndex, second, phase, outstanding, cpuUs: cpu.user + cpu.system, wallUs: (nowMs - wallBeforeMs) * 1000 }));
     cpuBefore = process.cpuUsage();
     wallBeforeMs = nowMs;
+    // The closed warm-up ends on a tick, so that every second of the series is all one phase.
+    if (model.kind === 'closed' && phase === closedWarmUpPhase && second >= closedWarmUpTicks) {
+      enterPhase(closedPhase, false);
+      closedEndMs = nowMs + model.durationMs;
+    }
   };
   const ticker = setInterval(tick, 1_000);
 
@@ -54,50 +71,61 @@ async function run(job: Job): Promise<void> {
     return session(startMs).finally(() => outstanding--);
   };
 
-  await drive(job.model, sessions.next, track, () => stopping, (name, warmUp) => {
-    phase = name;
-    recorder.recordingKinds = !warmUp;
-  }, (lagMs) => {
-    if (lagMs > recorder.scheduleLagMsMax) recorder.scheduleLagMsMax = lagMs;
-  }, () => dropped++, () => outstanding);
+  await drive(model, {
+    next: sessions.next,
+    track,
+    isStopping: () => stopping,
+    closedEndMs: () => closedEndMs,
+    enterPhase,
+    noteLag: (lagMs) => {
+      if (lagMs > recorder.scheduleLagMsMax) recorder.scheduleLagMsMax = lagMs;
+    },
+    noteDrop: () => dropped++,
+    outstanding: () => outstanding,
+  });
 
   const drainUntilMs = performance.now() + job.timeoutMs + drainGraceMs;
   while (outstanding > 0 && performance.now() < drainUntilMs) await new Promise((resolve) => setTimeout(resolve, 20));
   clearInterval(ticker);
   tick();
   const cpuTotal = process.cpuUsage();
+  const endedAtMs = performance.now();
   const final: Final = {
     type: 'final',
     workerIndex: job.workerIndex,
     histograms: recorder.encodedByKind(),
     shoppersStarted: sessions.shoppersStarted(),
     startedAtMs: startedAtEpochMs,
+    measuredFromAtMs: startedAtEpochMs + ((measuredFromMs ?? endedAtMs) - startedAtMs),
+    measuredWallUs: (endedAtMs - (measuredFromMs ?? endedAtMs)) * 1000,
     hanging: outstanding,
     dropped,
     cpuUs: cpuTotal.user + cpuTotal.system,
-    wallUs: (performance.now() - startedAtMs) * 1000,
+    wallUs: (endedAtMs - startedAtMs) * 1000,
   };
   post(final);
   await pool.destroy();
 }
 
-async function drive(
-  model: LoadModel,
-  next: () => Session | undefined,
-  track: (session: Session, startMs: number) => Promise<void>,
-  isStopping: () => boolean,
-  enterPhase: (name: string, warmUp: boolean) => void,
-  noteLag: (lagMs: number) => void,
-  noteDrop: () => void,
-  outstanding: () => number,
-): Promise<void> {
+interface Driver {
+  next(): Session | undefined;
+  track(session: Session, startMs: number): Promise<void>;
+  isStopping(): boolean;
+  /** When the closed model's shoppers stop starting new visits; moves once its warm-up ends. */
+  closedEndMs(): number;
+  enterPhase(name: string, warmUp: boolean): void;
+  noteLag(lagMs: number): void;
+  noteDrop(): void;
+  outstanding(): number;
+}
+
+async function drive(model: LoadModel, driver: Driver): Promise<void> {
   if (model.kind === 'closed') {
-    const endMs = performance.now() + model.durationMs;
     const shopper = async () => {
-      while (!isStopping() && performance.now() < endMs) {
-        const session = next();
+      while (!driver.isStopping() && performance.now() < driver.closedEndMs()) {
+        const session = driver.next();
         if (session === undefined) return;
-        await track(session, performance.now());
+        await driver.track(session, performance.now());
       }
     };
     await Promise.all(Array.from({ length: model.concurrency }, shopper));
@@ -105,12 +133,12 @@ async function drive(
   }
   // Open model: arrival i of a phase is due at phaseStart + i / rate, whatever the server does.
   for (const phase of model.phases) {
-    enterPhase(phase.name, phase.warmUp ?? false);
+    driver.enterPhase(phase.name, phase.warmUp ?? false);
     const phaseStartMs = performance.now();
     const intervalMs = 1000 / phase.ratePerS;
     let sent = 0;
     for (;;) {
-      if (isStopping()) return;
+      if (driver.isStopping()) return;
       const nowMs = performance.now();
       const elapsedMs = nowMs - phaseStartMs;
       if (elapsedMs >= phase.durationMs) break;
@@ -118,14 +146,14 @@ async function drive(
       while (sent < due) {
         const dueAtMs = phaseStartMs + sent * intervalMs;
         sent++;
-        noteLag(nowMs - dueAtMs);
-        if (outstanding() >= model.outstandingMax) {
-          noteDrop();
+        driver.noteLag(nowMs - dueAtMs);
+        if (driver.outstanding() >= model.outstandingMax) {
+          driver.noteDrop();
           continue;
         }
-        const session = next();
+        const session = driver.next();
         if (session === undefined) continue;
-        void track(session, dueAtMs);
+        void driver.track(session, dueAtMs);
       }
       await new Promise((resolve) => setTimeout(resolve, 1));
     }

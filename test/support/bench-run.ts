@@ -42,6 +42,25 @@ export interface BenchResultFile {
   ordersPerS?: number;
   ceilingBeside?: { beforeRps: number; afterRps: number; meanRps: number };
   ratioToCeilingBeside?: number | null;
+  runs?: BenchRunFigures[];
+}
+
+export interface BenchRunFigures {
+  name: string;
+  firstRequestAtMs: number;
+  measuredFromAtMs: number;
+  durationS: number;
+  requests: number;
+  series: Array<{ second: number; phase: string; requests: number; orders: number }>;
+}
+
+export interface AcksFileFigures {
+  keyPrefixes: string[];
+  acks: Array<{ key: string; atMs: number }>;
+}
+
+export function readAcks(outDir: string, scenario: string): AcksFileFigures {
+  return JSON.parse(readFileSync(join(outDir, `${scenario}.acks.json`), 'utf8')) as AcksFileFigures;
 }
 
 export function readResult(outDir: string, scenario: string): BenchResultFile {
