@@ -229,7 +229,9 @@ export async function runLoad(options: LoadOptions): Promise<RunResult> {
             else if (message.type === 'final') finals.push(message);
             else reject(new Error(`generator ${index} failed: ${message.message}`));
           });
-          child.once('exit', (code) => {
+          // 'close', not 'exit': a process may have exited before its last messages (the final
+          // report among them) were read from the channel; 'close' waits for the channel too.
+          child.once('close', (code) => {
             if (finals.some((final) => final.workerIndex === index)) resolve();
             else reject(new Error(`generator ${index} exited with ${code} before its report`));
           });

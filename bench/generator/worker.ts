@@ -14,6 +14,14 @@ function post(message: WorkerMessage): void {
   process.send?.(message);
 }
 
+/** Sends the last message and resolves once it has left, so a disconnect cannot overtake it. */
+function postLast(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send === undefined) resolve();
+    else process.send(message, undefined, {}, () => resolve());
+  });
+}
+
 async function run(job: Job): Promise<void> {
   const pool = new Pool(job.targetUrl, {
     connections: job.connections,
@@ -103,7 +111,7 @@ async function run(job: Job): Promise<void> {
     cpuUs: cpuTotal.user + cpuTotal.system,
     wallUs: (endedAtMs - startedAtMs) * 1000,
   };
-  post(final);
+  await postLast(final);
   await pool.destroy();
 }
 
