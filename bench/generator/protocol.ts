@@ -58,7 +58,7 @@ export interface ClosedModel {
    * Whole seconds of the same load first, in the same process on the same connections, kept
    * out of the run's figures (its orders are still acknowledged and audited). A fresh generator
    * process spends its first seconds compiling its own code: in a 30 s flash sale its CPU per
-   * order fell fourfold over the first four. Without this a short window measures that too.
+   * order fell nearly fourfold over the first six. Without this a short window measures that too.
    */
   warmUpMs?: number;
 }

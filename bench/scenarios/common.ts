@@ -23,7 +23,8 @@ export interface Target extends AdminTarget {
  * The unrecorded seconds before every measured window of the ceiling, browse and the flash sale,
  * run by the same generator process on the same connections as the window. A fresh generator
  * compiles its own code for its first seconds: in a 30 s closed flash sale its CPU per order fell
- * from 660 to 180 us over the first four, and the orders per second rose from 1,158 to 2,112. A
+ * from 660 us in the first second to 170-190 from the sixth on, and the orders per second rose
+ * from 1,158 to 2,112 over the first four. A
  * window that starts cold measures the generator's compiler as much as the shop.
  */
 export const warmUpMs = 3_000;
