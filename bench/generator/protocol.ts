@@ -46,8 +46,9 @@ export interface OpenPhase {
   warmUp?: boolean;
 }
 
-/** The name of the closed model's unrecorded first seconds, and of the measured rest. */
-export const closedWarmUpPhase = 'warm-up';
+/** The name of a warm-up's seconds (the closed model's, and the open run's of the flash sale). */
+export const warmUpPhase = 'warm-up';
+/** The name of the closed model's measured seconds. */
 export const closedPhase = 'closed';
 
 export interface ClosedModel {

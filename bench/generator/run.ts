@@ -7,7 +7,7 @@ import type * as hdr from 'hdr-histogram-js';
 import { progressLine, type Progress } from '../progress.ts';
 import { addCounts, classOf, decodeInto, isOk, latencyOf, merged, spectrumOf, type LatencyMs } from '../stats.ts';
 import { newHistogram } from './recorder.ts';
-import { closedPhase, closedWarmUpPhase, type AckedOrder, type Final, type Flow, type Job, type LoadModel, type ParentMessage, type Tick, type WorkerMessage } from './protocol.ts';
+import { closedPhase, warmUpPhase, type AckedOrder, type Final, type Flow, type Job, type LoadModel, type ParentMessage, type Tick, type WorkerMessage } from './protocol.ts';
 import { serverCpuUs } from './server-cpu.ts';
 
 export interface SecondStats {
@@ -307,12 +307,12 @@ export async function runLoad(options: LoadOptions): Promise<RunResult> {
 }
 
 function warmUpPhasesOf(model: LoadModel): Set<string> {
-  if (model.kind === 'closed') return new Set((model.warmUpMs ?? 0) > 0 ? [closedWarmUpPhase] : []);
+  if (model.kind === 'closed') return new Set((model.warmUpMs ?? 0) > 0 ? [warmUpPhase] : []);
   return new Set(model.phases.filter((phase) => phase.warmUp === true).map((phase) => phase.name));
 }
 
 function phasesOf(model: LoadModel, series: SecondStats[], byPhase: Map<string, hdr.Histogram>): PhaseStats[] {
-  const names = model.kind === 'open' ? model.phases.map((phase) => phase.name) : (model.warmUpMs ?? 0) > 0 ? [closedWarmUpPhase, closedPhase] : [closedPhase];
+  const names = model.kind === 'open' ? model.phases.map((phase) => phase.name) : [...warmUpPhasesOf(model), closedPhase];
   return names.map((name) => {
     const seconds = series.filter((second) => second.phase === name);
     const target = model.kind === 'open' ? (model.phases.find((phase) => phase.name === name)?.ratePerS ?? null) : null;

@@ -4,7 +4,7 @@
 
 import { Pool } from 'undici';
 import { sessionsOf, type Session } from './flows.ts';
-import { closedPhase, closedWarmUpPhase, type Final, type Job, type LoadModel, type ParentMessage, type WorkerMessage } from './protocol.ts';
+import { closedPhase, warmUpPhase, type Final, type Job, type LoadModel, type ParentMessage, type WorkerMessage } from './protocol.ts';
 import { Recorder } from './recorder.ts';
 
 /** How long, after the load ends, requests get to finish before they count as hanging. */
@@ -45,7 +45,7 @@ async function run(job: Job): Promise<void> {
   const startedAtMs = performance.now();
   const startedAtEpochMs = Date.now();
   const closedWarmUpTicks = model.kind === 'closed' ? Math.ceil((model.warmUpMs ?? 0) / 1000) : 0;
-  let phase = model.kind === 'open' ? (model.phases[0]?.name ?? 'open') : closedWarmUpTicks > 0 ? closedWarmUpPhase : closedPhase;
+  let phase = model.kind === 'open' ? (model.phases[0]?.name ?? 'open') : closedWarmUpTicks > 0 ? warmUpPhase : closedPhase;
   let measuredFromMs: number | undefined;
   let closedEndMs = model.kind === 'closed' && closedWarmUpTicks === 0 ? startedAtMs + model.durationMs : Number.POSITIVE_INFINITY;
   const enterPhase = (name: string, warmUp: boolean) => {
@@ -54,7 +54,7 @@ async function run(job: Job): Promise<void> {
     if (!warmUp && measuredFromMs === undefined) measuredFromMs = performance.now();
   };
   // The open model enters each of its phases as it drives them.
-  if (model.kind === 'closed') enterPhase(phase, phase === closedWarmUpPhase);
+  if (model.kind === 'closed') enterPhase(phase, phase === warmUpPhase);
 
   let second = 0;
   let cpuBefore = process.cpuUsage();
@@ -67,7 +67,7 @@ async function run(job: Job): Promise<void> {
     cpuBefore = process.cpuUsage();
     wallBeforeMs = nowMs;
     // The closed warm-up ends on a tick, so that every second of the series is all one phase.
-    if (model.kind === 'closed' && phase === closedWarmUpPhase && second >= closedWarmUpTicks) {
+    if (model.kind === 'closed' && phase === warmUpPhase && second >= closedWarmUpTicks) {
       enterPhase(closedPhase, false);
       closedEndMs = nowMs + model.durationMs;
     }

@@ -3,7 +3,7 @@
 // that rate for checkout latency. One audit covers all three, after the holds' TTL.
 
 import { audit, type StockGiven } from '../audit.ts';
-import type { AckedOrder, ShopperFlow } from '../generator/protocol.ts';
+import { warmUpPhase, type AckedOrder, type ShopperFlow } from '../generator/protocol.ts';
 import { runLoad, type RunResult } from '../generator/run.ts';
 import type { BenchOptions } from '../options.ts';
 import type { AcksFile, ScenarioResult } from '../results.ts';
@@ -99,7 +99,7 @@ async function flashSale(options: BenchOptions, target: Target, ceilingRps: numb
     model: {
       kind: 'open',
       phases: [
-        { name: 'warm-up', ratePerS: openRatePerS, durationMs: warmUpMs, warmUp: true },
+        { name: warmUpPhase, ratePerS: openRatePerS, durationMs: warmUpMs, warmUp: true },
         { name: '70%', ratePerS: openRatePerS, durationMs: windowMs },
       ],
       outstandingMax: 20_000,

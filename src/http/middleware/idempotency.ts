@@ -46,15 +46,15 @@ export function worthReplaying(status: number): boolean {
   return status < 500 && status !== 429;
 }
 
+/** The key a keeper keeps its answer under; with a claim when the write is to claim the key too. */
+export type KeeperSlot = Pick<IdempotencySlot, 'scope' | 'key'> & { claim?: KeyClaim };
+
 /**
  * The hook to hand a use case that can keep its answer (none without a running key), and the
  * body it kept for a result. The answer is the body the last hook call rendered, kept in the
  * transaction of the use case's last write, so a crash cannot leave the change made and its
  * answer unwritten (a retry would make it twice).
  */
-/** The key a keeper keeps its answer under; with a claim when the write is to claim the key too. */
-export type KeeperSlot = Pick<IdempotencySlot, 'scope' | 'key'> & { claim?: KeyClaim };
-
 export function keeper<T>(
   slot: KeeperSlot | undefined,
   status: number,
