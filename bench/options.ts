@@ -15,6 +15,13 @@ export interface BenchOptions {
   timeoutMs: number;
   /** Measuring window of ceiling, browse, the max-rate flash sale and the 70% run. */
   durationS: number;
+  /**
+   * Unrecorded seconds before each of those windows, run by the same generator process on the
+   * same connections. A fresh generator and a fresh server compile their code in their first
+   * seconds under load (docs/benchmarks.md, ninth session): a window that starts cold measures
+   * their compilers as much as the shop.
+   */
+  warmUpS: number;
   /** Connections of the closed-model ceiling and browse runs. */
   concurrency: number;
   units: number;
@@ -43,6 +50,7 @@ scenarios: ceiling | browse | flash-sale | surge | crash | all | audit | report
   --target URL           measure a running instance instead of starting a fresh one
   --admin-key KEY        its admin key (or PEAKCART_ADMIN_KEY), for setup and the audit
   --duration S           measuring window of ceiling, browse and the flash-sale rate runs (10)
+  --warm-up S            unrecorded seconds of the same load before each of those windows (6)
   --concurrency N        connections of the ceiling and browse runs (64)
   --units N              units of the limited SKU in the flash sale race and crash (1000)
   --shoppers N           shoppers racing for them (20000)
@@ -68,6 +76,9 @@ const defaults: Omit<BenchOptions, 'scenario'> = {
   workers: 1,
   timeoutMs: 10_000,
   durationS: 10,
+  // Six: under a closed flash sale both processes reached their steady cost per order only in
+  // their sixth or seventh second; the ceiling's no-op load settles by its third.
+  warmUpS: 6,
   concurrency: 64,
   units: 1_000,
   shoppers: 20_000,
@@ -90,6 +101,7 @@ const numeric: Record<string, { field: keyof BenchOptions; min: number; max: num
   '--workers': { field: 'workers', min: 1, max: 64 },
   '--timeout-ms': { field: 'timeoutMs', min: 100, max: 600_000 },
   '--duration': { field: 'durationS', min: 1, max: 3_600 },
+  '--warm-up': { field: 'warmUpS', min: 0, max: 600 },
   '--concurrency': { field: 'concurrency', min: 1, max: 100_000 },
   '--units': { field: 'units', min: 1, max: 100_000_000 },
   '--shoppers': { field: 'shoppers', min: 1, max: 100_000_000 },

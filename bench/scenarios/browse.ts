@@ -7,7 +7,7 @@ import type { BenchOptions } from '../options.ts';
 import type { ScenarioResult } from '../results.ts';
 import { readCatalog } from '../setup.ts';
 import { besideDefinitions, ceilingBeside } from './ceiling.ts';
-import { baseResult, ratio, warmUpMs, withTarget } from './common.ts';
+import { baseResult, ratio, warmUpMsOf, withTarget } from './common.ts';
 
 /** Share of requests that revalidate in the realistic mix: returning visitors and CDNs. */
 export const realisticRevalidateShare = 0.5;
@@ -20,7 +20,7 @@ export async function browseScenario(options: BenchOptions, ceilingRps: number |
       runLoad({
         name,
         targetUrl: target.url,
-        model: { kind: 'closed', concurrency: options.concurrency, durationMs: options.durationS * 1000, warmUpMs },
+        model: { kind: 'closed', concurrency: options.concurrency, durationMs: options.durationS * 1000, warmUpMs: warmUpMsOf(options) },
         flow: { kind: 'browse', items: catalog.items, categories: catalog.categories, revalidateShare },
         workers: options.workers,
         connections: options.concurrency,
@@ -40,7 +40,7 @@ export async function browseScenario(options: BenchOptions, ceilingRps: number |
     result['withoutRevalidation'] = { throughputRps: plain.throughputRps, ratioToCeiling: ratio(plain.throughputRps, ceilingRps), latencyMs: plain.latencyMs };
     result['catalog'] = { products: catalog.items.length, categories: catalog.categories.length };
     result.definitions = {
-      throughputRps: `requests per second by ${options.concurrency} closed-model connections for ${options.durationS} s, after a ${warmUpMs / 1000} s warm-up of the same load by the same generator process (not counted), over the demo catalog (${catalog.items.length} products): 45% product pages, 30% product lists (half by category), 20% availability of one SKU, 5% categories; in this headline run ${realisticRevalidateShare * 100}% of requests for a URL seen before send If-None-Match with its ETag (answered 304 when unchanged).`,
+      throughputRps: `requests per second by ${options.concurrency} closed-model connections for ${options.durationS} s, after a ${options.warmUpS} s warm-up of the same load by the same generator process (not counted), over the demo catalog (${catalog.items.length} products): 45% product pages, 30% product lists (half by category), 20% availability of one SKU, 5% categories; in this headline run ${realisticRevalidateShare * 100}% of requests for a URL seen before send If-None-Match with its ETag (answered 304 when unchanged).`,
       withoutRevalidation: 'the same mix with no If-None-Match: every answer is a full 200.',
       ratioToCeiling: 'throughputRps / ceilingRps of the same run.',
       ...besideDefinitions(options, 'throughputRps'),

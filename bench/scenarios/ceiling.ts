@@ -11,7 +11,7 @@ import { auditShop } from '../audit.ts';
 import { runLoad, type RunResult } from '../generator/run.ts';
 import type { BenchOptions } from '../options.ts';
 import type { ScenarioResult } from '../results.ts';
-import { baseResult, ratio, warmUpMs, withTarget, type Target } from './common.ts';
+import { baseResult, ratio, warmUpMsOf, withTarget, type Target } from './common.ts';
 
 /** /healthz answers a constant without touching the store: a genuine no-op of the same stack. */
 export const noopPath = '/healthz';
@@ -20,7 +20,7 @@ function noopLoad(options: BenchOptions, target: Target, name: string, quiet: bo
   return runLoad({
     name,
     targetUrl: target.url,
-    model: { kind: 'closed', concurrency: options.concurrency, durationMs: options.durationS * 1000, warmUpMs },
+    model: { kind: 'closed', concurrency: options.concurrency, durationMs: options.durationS * 1000, warmUpMs: warmUpMsOf(options) },
     flow: { kind: 'noop', path: noopPath },
     workers: options.workers,
     connections: options.concurrency,
@@ -50,7 +50,7 @@ export async function ceilingBeside<T>(options: BenchOptions, target: Target, me
 /** The definitions of the two fields a scenario records from ceilingBeside. */
 export function besideDefinitions(options: BenchOptions, ratioOf: string): Record<string, string> {
   return {
-    ceilingBeside: `requests per second of GET ${noopPath} on this scenario's server, measured as ceilingRps is (${options.concurrency} closed-model connections for ${options.durationS} s after a ${warmUpMs / 1000} s warm-up of the same generator process), just before and just after the headline window; meanRps is their mean.`,
+    ceilingBeside: `requests per second of GET ${noopPath} on this scenario's server, measured as ceilingRps is (${options.concurrency} closed-model connections for ${options.durationS} s after a ${options.warmUpS} s warm-up of the same generator process), just before and just after the headline window; meanRps is their mean.`,
     ratioToCeilingBeside: `${ratioOf} / ceilingBeside.meanRps: the same ratio against the no-op rate of the same minutes. The targets are judged by ratioToCeiling; this one, with the two rates, shows how far the box drifted.`,
   };
 }
@@ -63,7 +63,7 @@ export async function ceilingScenario(options: BenchOptions): Promise<ScenarioRe
     result.ratioToCeiling = 1;
     result.audit = await auditShop(target, { holdsExpired: target.startedByBench });
     result.definitions = {
-      ceilingRps: `requests per second of GET ${noopPath} by ${options.concurrency} closed-model connections for ${options.durationS} s, after a ${warmUpMs / 1000} s warm-up of the same load by the same generator process on the same connections (not counted); the route goes through the same Hono app and global middleware (request id, metrics) as every other route and answers a constant.`,
+      ceilingRps: `requests per second of GET ${noopPath} by ${options.concurrency} closed-model connections for ${options.durationS} s, after a ${options.warmUpS} s warm-up of the same load by the same generator process on the same connections (not counted); the route goes through the same Hono app and global middleware (request id, metrics) as every other route and answers a constant.`,
       audit: 'after the run, over every SKU of the (empty) shop: the no-op stored no order and moved no stock.',
     };
     return result;

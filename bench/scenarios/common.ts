@@ -19,15 +19,10 @@ export interface Target extends AdminTarget {
   server: BenchServer | undefined;
 }
 
-/**
- * The unrecorded seconds before every measured window of the ceiling, browse and the flash sale,
- * run by the same generator process on the same connections as the window. A fresh generator
- * compiles its own code for its first seconds: in a 30 s closed flash sale its CPU per order fell
- * from 660 us in the first second to 170-190 from the sixth on, and the orders per second rose
- * from 1,158 to 2,112 over the first four. A window that starts cold measures the generator's
- * compiler as much as the shop.
- */
-export const warmUpMs = 3_000;
+/** The unrecorded milliseconds before every measured window of the ceiling, browse and the flash sale. */
+export function warmUpMsOf(options: Pick<BenchOptions, 'warmUpS'>): number {
+  return Math.round(options.warmUpS * 1000);
+}
 
 /** How often a started server sweeps expired holds: short, so the audit need not wait long. */
 const sweepIntervalMs = 500;

@@ -9,7 +9,7 @@ import type { BenchOptions } from '../options.ts';
 import type { AcksFile, ScenarioResult } from '../results.ts';
 import { createSaleSku } from '../setup.ts';
 import { besideDefinitions, ceilingBeside } from './ceiling.ts';
-import { admissionFor, baseResult, kindLatency, ratio, runPrefix, waitForHolds, warmUpMs, withTarget, type Target } from './common.ts';
+import { admissionFor, baseResult, kindLatency, ratio, runPrefix, waitForHolds, warmUpMsOf, withTarget, type Target } from './common.ts';
 
 /** Stock for the rate runs: more than any machine sells in their window. */
 const plentyUnits = 10_000_000;
@@ -80,7 +80,7 @@ async function flashSale(options: BenchOptions, target: Target, ceilingRps: numb
     runLoad({
       ...common,
       name: 'flash-sale max rate',
-      model: { kind: 'closed', concurrency: options.shopperConcurrency, durationMs: windowMs, warmUpMs },
+      model: { kind: 'closed', concurrency: options.shopperConcurrency, durationMs: windowMs, warmUpMs: warmUpMsOf(options) },
       flow: shopperFlow(rateSku, `${prefix}-rate`, Number.MAX_SAFE_INTEGER, 0),
       connections: options.shopperConcurrency,
     }),
@@ -99,7 +99,7 @@ async function flashSale(options: BenchOptions, target: Target, ceilingRps: numb
     model: {
       kind: 'open',
       phases: [
-        { name: warmUpPhase, ratePerS: openRatePerS, durationMs: warmUpMs, warmUp: true },
+        { name: warmUpPhase, ratePerS: openRatePerS, durationMs: warmUpMsOf(options), warmUp: true },
         { name: '70%', ratePerS: openRatePerS, durationMs: windowMs },
       ],
       outstandingMax: 20_000,
@@ -132,11 +132,11 @@ async function flashSale(options: BenchOptions, target: Target, ceilingRps: numb
   const measuredOrders = open.series.filter((second) => second.phase === '70%').reduce((sum, second) => sum + second.orders, 0);
   result['openRun'] = { shopperArrivalsPerS: openRatePerS, orders: measuredOrders, checkouts: checkout.count, latencyByKind: open.latencyByKind };
   result.definitions = {
-    ordersPerS: `orders acknowledged (201) per second by ${options.shopperConcurrency} closed-model shoppers, counted over a fixed ${options.durationS} s window after ${warmUpMs / 1000} s of the same load by the same generator process (its orders are audited, not counted). Each shopper creates a cart, adds 1 unit of a limited SKU held at add-to-cart, checks out with tok_visa and an Idempotency-Key, then starts over as a new shopper; the SKU has ${plentyUnits} units so it never sells out. An order is 3 requests.`,
+    ordersPerS: `orders acknowledged (201) per second by ${options.shopperConcurrency} closed-model shoppers, counted over a fixed ${options.durationS} s window after ${options.warmUpS} s of the same load by the same generator process (its orders are audited, not counted). Each shopper creates a cart, adds 1 unit of a limited SKU held at add-to-cart, checks out with tok_visa and an Idempotency-Key, then starts over as a new shopper; the SKU has ${plentyUnits} units so it never sells out. An order is 3 requests.`,
     ratioToCeiling: 'ordersPerS / ceilingRps of the same run (the target is >= 0.10).',
     ...besideDefinitions(options, 'ordersPerS'),
     'race.ordersPerS': `the drop: ${options.shoppers} shoppers (${options.shopperConcurrency} at a time) race for ${options.units} units; units sold / seconds from the first request to the acknowledgement of the last unit (the selling window). Losers get 409 sold-out at add-to-cart.`,
-    checkoutLatencyMsAt70: `latency of the checkout request (POST /store/carts/{id}/checkout, from its send to its answer) while shoppers arrive on an open-model schedule at ${openRateShare * 100}% of ordersPerS (${openRatePerS} shoppers/s) for ${options.durationS} s, after ${warmUpMs / 1000} s of the same load on the same generator process and connections whose latencies are not counted (its orders are audited too). The cart request of each shopper is timed from the scheduled arrival (coordinated-omission corrected).`,
+    checkoutLatencyMsAt70: `latency of the checkout request (POST /store/carts/{id}/checkout, from its send to its answer) while shoppers arrive on an open-model schedule at ${openRateShare * 100}% of ordersPerS (${openRatePerS} shoppers/s) for ${options.durationS} s, after ${options.warmUpS} s of the same load on the same generator process and connections whose latencies are not counted (its orders are audited too). The cart request of each shopper is timed from the scheduled arrival (coordinated-omission corrected).`,
     audit: 'one audit over the three SKUs after every hold TTL passed: every acknowledged order stored, no SKU sold beyond its stock, no unit left held, one order at most per Idempotency-Key.',
   };
   return { result, acks: { scenario: 'flash-sale', skus, keyPrefixes, acks } };

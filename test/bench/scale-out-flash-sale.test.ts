@@ -19,7 +19,7 @@ const units = 100;
 const shoppers = 600;
 
 test('a short scale-out flash sale audits clean: nothing missing, oversold, leaked or duplicated', { skip, timeout: 240_000 }, async () => {
-  const { code, output } = await runBench(['flash-sale', '--topology', 'scale-out', '--instances', '2', '--units', String(units), '--shoppers', String(shoppers), '--duration', '2'], out.path);
+  const { code, output } = await runBench(['flash-sale', '--topology', 'scale-out', '--instances', '2', '--units', String(units), '--shoppers', String(shoppers), '--duration', '2', '--warm-up', '2'], out.path);
   assert.equal(code, 0, output);
   const { audit, race } = readResult(out.path, 'flash-sale');
   assert.equal(audit.passed, true, output);
