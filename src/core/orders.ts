@@ -3,7 +3,7 @@
 
 import type { CoreDeps } from './deps.ts';
 import { DomainError } from './errors.ts';
-import { orderEvent, type EventType } from './events.ts';
+import type { EventType } from './events.ts';
 import { canTransition, type Order, type OrderQuery, type OrderStatus } from './order.ts';
 import type { Page } from './catalog.ts';
 import type { KeepAnswer, TransitionInput } from './ports.ts';
@@ -41,7 +41,7 @@ export function createOrderService(deps: CoreDeps): OrderService {
     const nowMs = clock.nowMs();
     const next: Order = { ...order, ...change, status: to, updatedAtMs: nowMs };
     const type = `order.${to}` as EventType;
-    const events = [orderEvent(ids.newId('evt'), type, next, nowMs)];
+    const events = [{ id: ids.newId('evt'), type, occurredAtMs: nowMs }];
     const answer = keep?.(next);
     const applied = await store.orders.transitionOrder({ orderId: order.id, from: order.status, next, events, movements, nowMs, ...(answer === undefined ? {} : { answer }) });
     if (!applied) throw new DomainError('conflict', 'The order was changed by another request; reload it and try again.');

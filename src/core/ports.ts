@@ -3,7 +3,7 @@
 
 import type { Cart } from './cart.ts';
 import type { Category, Page, Product, ProductQuery, SkuInfo } from './catalog.ts';
-import type { DomainEvent, EventType, StoredEvent } from './events.ts';
+import type { EventType, StoredEvent } from './events.ts';
 import type { Order, OrderDraft, OrderQuery, OrderStatus } from './order.ts';
 import type { Hold, HoldRequest, HoldResult, MovementType, Shortage, StockLevel, StockMovement } from './stock.ts';
 
@@ -157,7 +157,11 @@ export interface TransitionInput {
   from: OrderStatus;
   /** The whole order after the change (status, payment record, updatedAtMs). */
   next: Order;
-  events: DomainEvent[];
+  /**
+   * Events written with the change; the store makes each an order event of `next`, as
+   * commitOrder does of the order it writes, so an event always shows the order it was written with.
+   */
+  events: Array<{ id: string; type: EventType; occurredAtMs: number }>;
   movements: Array<{ sku: string; type: MovementType; quantity: number; reason: string }>;
   nowMs: number;
   /** Kept with the transition when it applies. */

@@ -202,7 +202,7 @@ async function transitionInTransaction(tx: Tx, input: TransitionInput): Promise<
     input.nowMs,
   );
   for (const movement of input.movements) stock.move({ ...movement, reference: input.orderId, atMs: input.nowMs }, false);
-  await all([tx`UPDATE orders SET ${tx(mutableColumns(input.next))} WHERE id = ${input.orderId}`, stock.flush(), appendEvents(tx, input.events)]);
+  await all([tx`UPDATE orders SET ${tx(mutableColumns(input.next))} WHERE id = ${input.orderId}`, stock.flush(), appendEvents(tx, input.events.map((event) => orderEvent(event.id, event.type, input.next, event.occurredAtMs)))]);
   if (input.answer !== undefined) await keepAnswer(tx, input.answer);
   return true;
 }

@@ -193,7 +193,10 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher, answers: An
       from: input.from,
     }).changes;
     if (Number(changed) !== 1) return false;
-    appendEvents(prepare, input.events);
+    appendEvents(
+      prepare,
+      input.events.map((event) => orderEvent(event.id, event.type, next, event.occurredAtMs)),
+    );
     ledger.releaseExpiredOf(
       input.movements.map((movement) => movement.sku),
       input.nowMs,

@@ -12,7 +12,7 @@ import type { Store } from '../../core/ports.ts';
 import type { BatcherStats } from './batcher.ts';
 import { withCartCache } from './cart-cache.ts';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './store.ts';
-import { receiveError, writerMethods, type Area, type FromWriter, type ToWriter, type WriteCall, type WriterData } from './writer-protocol.ts';
+import { expandCommit, receiveError, writerMethods, type Area, type CommitReply, type FromWriter, type ToWriter, type WriteCall, type WriterData } from './writer-protocol.ts';
 
 export interface ThreadedSqliteStore extends Store {
   readonly path: string;
@@ -177,8 +177,11 @@ export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Pr
     return methods as unknown as Store[A];
   }
 
+  const orderArea = area('orders');
+  // The writer sends commitOrder's reply without the order (writer-protocol.ts).
+  orderArea.commitOrder = async (input) => expandCommit(input, (await write('orders', 'commitOrder', [input])) as CommitReply);
   // The cart read answers from what this process's cart writes committed (cart-cache.ts).
-  const { carts, orders } = withCartCache({ carts: area('carts'), orders: area('orders') }, () => stopped);
+  const { carts, orders } = withCartCache({ carts: area('carts'), orders: orderArea }, () => stopped);
 
   return {
     path: options.path,

@@ -5,7 +5,7 @@
 // refuses it if it ever writes.
 
 import { DomainError, errorCodes, type ErrorCode, type ErrorExtras } from '../../core/errors.ts';
-import type { Store } from '../../core/ports.ts';
+import type { CommitOrderInput, CommitOrderResult, Store } from '../../core/ports.ts';
 import type { BatcherStats } from './batcher.ts';
 
 export type Area = 'catalog' | 'stock' | 'carts' | 'orders' | 'idempotency' | 'events';
@@ -60,6 +60,22 @@ export interface WriterData {
   path: string;
   batchMaxOps: number | undefined;
   migrate: boolean;
+}
+
+/**
+ * commitOrder's reply as it crosses: the order it wrote is the caller's draft with a number, and
+ * the caller still has the draft, so only the number goes back. The order was the largest value
+ * a reply cloned, once to send and once to receive, for every checkout.
+ */
+export type CommitReply = { ok: true; number: number } | Exclude<CommitOrderResult, { ok: true }>;
+
+export function compactCommit(result: CommitOrderResult): CommitReply {
+  return result.ok ? { ok: true, number: result.order.number } : result;
+}
+
+/** The result the store gave, again: the order as the store wrote it, `{ ...draft, number }`. */
+export function expandCommit(input: CommitOrderInput, reply: CommitReply): CommitOrderResult {
+  return reply.ok ? { ok: true, order: { ...input.draft, number: reply.number } } : reply;
 }
 
 /** An error as plain data: structured clone keeps an Error's message but not its class or code. */

@@ -5,7 +5,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteStore, type SqliteStore } from './store.ts';
-import { sendError, type FromWriter, type Reply, type ToWriter, type WriteCall, type WriterData } from './writer-protocol.ts';
+import { compactCommit, sendError, type FromWriter, type Reply, type ToWriter, type WriteCall, type WriterData } from './writer-protocol.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('writer-thread.ts runs as a worker thread');
@@ -17,7 +17,10 @@ function invoke(store: SqliteStore, call: WriteCall): Promise<unknown> {
   const area = store[call.area] as unknown as Record<string, unknown>;
   const method = area[call.method];
   if (typeof method !== 'function') throw new Error(`no write method ${call.area}.${call.method}`);
-  return (method as (...args: unknown[]) => Promise<unknown>).apply(area, call.args);
+  const pending = (method as (...args: unknown[]) => Promise<unknown>).apply(area, call.args);
+  // The one reply sent smaller than the store made it; threaded-store.ts makes it whole again.
+  if (call.area === 'orders' && call.method === 'commitOrder') return (pending as ReturnType<SqliteStore['orders']['commitOrder']>).then(compactCommit);
+  return pending;
 }
 
 async function serve(): Promise<void> {

@@ -3,7 +3,6 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { orderEvent } from '../../../src/core/events.ts';
 import type { Order } from '../../../src/core/order.ts';
 import { cart, commit, committedOrder, counters, draft, hold, receive, rejectsWithCode, t0Ms, type UseStore } from '../fixtures.ts';
 import type { Store } from '../../../src/core/ports.ts';
@@ -17,7 +16,7 @@ async function transition(store: Store, order: Order, to: Order['status'], movem
     orderId: order.id,
     from: order.status,
     next,
-    events: [orderEvent(`evt_${order.id}_${to}`, `order.${to}`, next, nowMs)],
+    events: [{ id: `evt_${order.id}_${to}`, type: `order.${to}` as const, occurredAtMs: nowMs }],
     movements: movements.map((movement) => ({ ...movement, reason: `${to} ${order.id}` })),
     nowMs,
   });
@@ -207,7 +206,7 @@ export function orderCases(use: UseStore): void {
         orderId: placed.id,
         from: 'placed',
         next,
-        events: [orderEvent('evt_ord_1_cancelled', 'order.cancelled', next, t0Ms + 1)],
+        events: [{ id: 'evt_ord_1_cancelled', type: 'order.cancelled', occurredAtMs: t0Ms + 1 }],
         movements: [{ sku: 'tee-m', type: 'return', quantity: 2, reason: 'changed my\u0000mind' }],
         nowMs: t0Ms + 1,
       });
