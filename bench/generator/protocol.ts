@@ -56,10 +56,9 @@ export interface ClosedModel {
   concurrency: number;
   durationMs: number;
   /**
-   * Whole seconds of the same load first, in the same process on the same connections, kept
-   * out of the run's figures (its orders are still acknowledged and audited). A fresh generator
-   * process spends its first seconds compiling its own code: in a 30 s flash sale its CPU per
-   * order fell nearly fourfold over the first six. Without this a short window measures that too.
+   * The same load first, in the same process on the same connections, for this many ms rounded
+   * up to whole seconds (it ends on a tick), kept out of the run's figures; its orders are still
+   * acknowledged and audited. Why a window needs one: BenchOptions.warmUpS.
    */
   warmUpMs?: number;
 }
