@@ -8,6 +8,9 @@ import type { HttpMetrics } from '../http/ports.ts';
 export interface WriteBatchStats {
   readonly transactions: number;
   readonly operations: number;
+  /** Frames in the WAL at the last checkpoint pass, where a checkpointer thread runs. */
+  readonly walPages?: number;
+  readonly walRestarts?: number;
 }
 
 /** Label sets whose histogram child is kept at hand; routes are templates, so few exist. */
@@ -45,6 +48,25 @@ export function createPromMetrics(writeStats?: Readonly<WriteBatchStats>): HttpM
         this.set(writeStats.operations);
       },
     });
+    if (writeStats.walPages !== undefined) {
+      // A WAL that keeps growing means checkpoints fall behind the writes.
+      new Gauge({
+        name: 'peakcart_sqlite_wal_pages',
+        help: 'Frames in the SQLite WAL at the last checkpoint pass',
+        registers: [registry],
+        collect() {
+          this.set(writeStats.walPages ?? 0);
+        },
+      });
+      new Gauge({
+        name: 'peakcart_sqlite_wal_restarts',
+        help: 'Times the checkpointer started the WAL over since start',
+        registers: [registry],
+        collect() {
+          this.set(writeStats.walRestarts ?? 0);
+        },
+      });
+    }
   }
 
   const requestChildren = new Map<string, ReturnType<typeof requests.labels>>();

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { openPostgresStore } from '../adapters/postgres/store.ts';
 import type { BatcherStats } from '../adapters/sqlite/batcher.ts';
-import { openThreadedSqliteStore } from '../adapters/sqlite/threaded-store.ts';
+import { openThreadedSqliteStore, type ThreadedStoreOptions } from '../adapters/sqlite/threaded-store.ts';
 import { openRedisStore } from '../adapters/redis/store.ts';
 import { createTestPaymentProvider } from '../adapters/payments/test-provider.ts';
 import { createShop, type Shop } from '../core/shop.ts';
@@ -39,10 +39,13 @@ export function gzipOnce(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer
  * The scale-out store when a database URL is configured, else the embedded SQLite file, its
  * writes on a thread of their own so that no COMMIT's fsync stops the event loop.
  */
-export async function openStore(config: RuntimeConfig, onWriterLost?: (error: Error) => void): Promise<Store> {
+export async function openStore(config: RuntimeConfig, watch: StoreThreadWatch = {}): Promise<Store> {
   if (config.databaseUrl !== undefined) return openPostgresStore({ url: config.databaseUrl, poolMax: config.databasePoolMax });
-  return openThreadedSqliteStore({ path: config.dbPath, ...(onWriterLost === undefined ? {} : { onWriterLost }) });
+  return openThreadedSqliteStore({ path: config.dbPath, ...watch });
 }
+
+/** Told when a thread of the embedded store ends on its own, so the process can log it. */
+export type StoreThreadWatch = Pick<ThreadedStoreOptions, 'onWriterLost' | 'onCheckpointerLost'>;
 
 /** With PEAKCART_REDIS_URL, the stock holds move to Redis in front of the system of record. */
 async function withRedisHotPath(config: RuntimeConfig, recordStore: Store): Promise<Store> {
@@ -55,8 +58,8 @@ async function withRedisHotPath(config: RuntimeConfig, recordStore: Store): Prom
   }
 }
 
-export async function openShop(config: RuntimeConfig, onWriterLost?: (error: Error) => void): Promise<{ shop: Shop; store: Store }> {
-  const store = await withRedisHotPath(config, await openStore(config, onWriterLost));
+export async function openShop(config: RuntimeConfig, watch: StoreThreadWatch = {}): Promise<{ shop: Shop; store: Store }> {
+  const store = await withRedisHotPath(config, await openStore(config, watch));
   const shop = createShop({ store, clock: systemClock, ids: nodeIds, payments: createTestPaymentProvider(), config: config.shop });
   return { shop, store };
 }
@@ -117,7 +120,10 @@ export function writeStatsOf(store: Store): Readonly<BatcherStats> | undefined {
 
 export async function startServer(config: RuntimeConfig): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
-  const { shop, store } = await openShop(config, (error) => logger.error({ err: error.message }, 'the SQLite writer thread is gone: writes answer 503 until the process restarts'));
+  const { shop, store } = await openShop(config, {
+    onWriterLost: (error) => logger.error({ err: error.message }, 'the SQLite writer thread is gone: writes answer 503 until the process restarts'),
+    onCheckpointerLost: (error) => logger.warn({ err: error.message }, 'the SQLite checkpointer thread is gone: the writer checkpoints the WAL itself past its backstop, stopping writes while it does'),
+  });
   const adminKey = resolveAdminKey(config.adminKey, config.dataDir, (key, path) => {
     // Printed once, on the first start; later starts read it from the file.
     process.stdout.write(`\nGenerated admin key (kept in ${path}):\n  ${key}\n\n`);

@@ -4,12 +4,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementResultingChanges } from 'node:sqlite';
+import { writerCheckpointBackstopPages } from './checkpoints.ts';
 
 /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
 export const busyTimeoutMs = 5_000;
 
 /** A read-only connection reads beside the writer (WAL lets it); SQLite itself refuses its writes. */
-export function openDatabase(path: string, options: { readOnly?: boolean } = {}): DatabaseSync {
+export function openDatabase(path: string, options: { readOnly?: boolean; checkpointBeside?: boolean } = {}): DatabaseSync {
   const readOnly = options.readOnly ?? false;
   if (path !== ':memory:' && !readOnly) mkdirSync(dirname(path), { recursive: true });
   // `timeout` is SQLite's busy_timeout: a second process on the same file waits, not fails.
@@ -25,6 +26,7 @@ export function openDatabase(path: string, options: { readOnly?: boolean } = {})
   // process wrote under a flash sale went there, none of it needed after COMMIT. In memory, a
   // batch's journal is bounded by the batch (at most batchOpsMax writes).
   db.exec('PRAGMA temp_store = MEMORY');
+  if (options.checkpointBeside === true && !readOnly) db.exec(`PRAGMA wal_autocheckpoint = ${writerCheckpointBackstopPages}`);
   return db;
 }
 

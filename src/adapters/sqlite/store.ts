@@ -23,6 +23,8 @@ export interface SqliteStoreOptions {
   migrate?: boolean;
   /** Open the file read-only: every read works, every write fails (the writer is elsewhere). */
   readOnly?: boolean;
+  /** A checkpointer thread copies the WAL into the file, so this connection need not (checkpoints.ts). */
+  checkpointBeside?: boolean;
 }
 
 /** What checkInvariants found wrong; both lists are empty in a healthy store. */
@@ -59,7 +61,7 @@ const sql = {
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   const readOnly = options.readOnly ?? false;
-  const db = openDatabase(options.path, { readOnly });
+  const db = openDatabase(options.path, { readOnly, checkpointBeside: options.checkpointBeside ?? false });
   try {
     if ((options.migrate ?? true) && !readOnly) migrate(db);
   } catch (error) {

@@ -12,12 +12,20 @@ import type { Store } from '../../core/ports.ts';
 import type { BatcherStats } from './batcher.ts';
 import { withCartCache } from './cart-cache.ts';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './store.ts';
-import { expandCommit, receiveError, writerMethods, type Area, type CommitReply, type FromWriter, type ToWriter, type WriteCall, type WriterData } from './writer-protocol.ts';
+import { expandCommit, receiveError, writerMethods, type Area, type CommitReply, type CheckpointerData, type FromCheckpointer, type FromWriter, type ToCheckpointer, type ToWriter, type WriteCall, type WriterData } from './writer-protocol.ts';
+
+/** The writer's group-commit counters, and what the checkpointer beside it last saw. */
+export interface ThreadedStoreStats extends BatcherStats {
+  /** Frames in the WAL at the checkpointer's last pass. */
+  walPages: number;
+  /** Times the checkpointer started the WAL over. */
+  walRestarts: number;
+}
 
 export interface ThreadedSqliteStore extends Store {
   readonly path: string;
-  /** The writer thread's group-commit counters, as of its last reply. */
-  readonly stats: Readonly<BatcherStats>;
+  /** The writer thread's group-commit counters, as of its last reply, and the checkpointer's. */
+  readonly stats: Readonly<ThreadedStoreStats>;
   /** Audits the stock tables directly (a read), for tests and the auditor. */
   checkInvariants: SqliteStore['checkInvariants'];
   /**
@@ -36,6 +44,10 @@ interface Waiting {
 type Method = (...args: unknown[]) => Promise<unknown>;
 
 const writerUrl = new URL('./writer-thread.ts', import.meta.url);
+const checkpointerUrl = new URL('./checkpointer-thread.ts', import.meta.url);
+
+/** How long close() lets a checkpoint pass in progress finish before it ends the thread. */
+const checkpointerCloseMs = 10_000;
 
 /** Calls gathered before they are sent without waiting for the end of the loop's turn. */
 const sendAfterCalls = 16;
@@ -66,10 +78,14 @@ function untilOpen(worker: Worker): Promise<void> {
 export interface ThreadedStoreOptions extends SqliteStoreOptions {
   /** Told once when the writer thread ends on its own (not by close()), so the process can log it. */
   onWriterLost?: (error: Error) => void;
+  /** Told when the checkpointer thread ends on its own; the writer's backstop checkpoints then. */
+  onCheckpointerLost?: (error: Error) => void;
+  /** Between checkpoint passes (checkpointIntervalMs); tests ask for shorter. */
+  checkpointIntervalMs?: number;
 }
 
 export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Promise<ThreadedSqliteStore> {
-  const data: WriterData = { path: options.path, batchMaxOps: options.batchMaxOps, migrate: options.migrate ?? true };
+  const data: WriterData = { path: options.path, batchMaxOps: options.batchMaxOps, migrate: options.migrate ?? true, checkpointBeside: true };
   const worker = new Worker(writerUrl, { workerData: data, name: 'peakcart sqlite writer' });
   try {
     await untilOpen(worker);
@@ -77,17 +93,19 @@ export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Pr
     await worker.terminate();
     throw error;
   }
+  const stats: ThreadedStoreStats = { transactions: 0, operations: 0, largestBatch: 0, walPages: 0, walRestarts: 0 };
+  // After the writer: the file exists in WAL mode.
+  const checkpointer = startCheckpointer(options, stats);
 
   let reader: SqliteStore;
   try {
     // After the writer: it has created the file and applied the migrations the reader expects.
     reader = await openSqliteStore({ path: options.path, readOnly: true });
   } catch (error) {
+    await checkpointer.close();
     await worker.terminate();
     throw error;
   }
-
-  const stats: BatcherStats = { transactions: 0, operations: 0, largestBatch: 0 };
   const waiting = new Map<number, Waiting>();
   let nextId = 1;
   /** Why the writer can take no more calls: closed by us, or gone on its own. */
@@ -218,7 +236,39 @@ export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Pr
           stop(new Error('the store is closed'));
         }
         await worker.terminate();
+        await checkpointer.close();
         await reader.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The checkpointer thread beside the writer: started at once, closed with the store. */
+function startCheckpointer(options: ThreadedStoreOptions, stats: ThreadedStoreStats): { close(): Promise<void> } {
+  const data: CheckpointerData = { path: options.path, intervalMs: options.checkpointIntervalMs };
+  const thread = new Worker(checkpointerUrl, { workerData: data, name: 'peakcart sqlite checkpointer' });
+  // Like the writer, it keeps the process alive only while close() waits for it.
+  thread.unref();
+  let closing: Promise<void> | undefined;
+  thread.on('message', (message: FromCheckpointer) => {
+    if (message.kind !== 'pass') return;
+    stats.walPages = message.walPages;
+    if (message.restarted) stats.walRestarts += 1;
+  });
+  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+  thread.on('error', (error) => {
+    if (closing === undefined) options.onCheckpointerLost?.(error);
+  });
+  return {
+    close() {
+      closing ??= (async () => {
+        thread.ref();
+        thread.postMessage({ kind: 'close' } satisfies ToCheckpointer);
+        // A thread that died already has exited; one that hangs in a pass is ended after it.
+        const timeout = setTimeout(() => void thread.terminate(), checkpointerCloseMs);
+        await exited;
+        clearTimeout(timeout);
       })();
       return closing;
     },

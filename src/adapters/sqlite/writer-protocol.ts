@@ -7,6 +7,7 @@
 import { DomainError, errorCodes, type ErrorCode, type ErrorExtras } from '../../core/errors.ts';
 import type { CommitOrderInput, CommitOrderResult, Store } from '../../core/ports.ts';
 import type { BatcherStats } from './batcher.ts';
+import type { CheckpointPass } from './checkpoints.ts';
 
 export type Area = 'catalog' | 'stock' | 'carts' | 'orders' | 'idempotency' | 'events';
 
@@ -60,7 +61,20 @@ export interface WriterData {
   path: string;
   batchMaxOps: number | undefined;
   migrate: boolean;
+  /** A checkpointer thread runs beside the writer (checkpoints.ts). */
+  checkpointBeside: boolean;
 }
+
+export interface CheckpointerData {
+  path: string;
+  /** Between passes (checkpointIntervalMs unless a test asks for another). */
+  intervalMs: number | undefined;
+}
+
+export type ToCheckpointer = { kind: 'close' };
+
+/** A pass's figures (for /metrics), or the answer to close. */
+export type FromCheckpointer = ({ kind: 'pass' } & CheckpointPass) | { kind: 'closed' };
 
 /**
  * commitOrder's reply as it crosses: the order it wrote is the caller's draft with a number, and
