@@ -190,6 +190,45 @@ describe('sqlite adapter: group commit', () => {
     await store.close();
   });
 
+  it('lets a small batch wait for more writes once, and commits a large one at once', async () => {
+    const path = freshPath();
+    const db = openDatabase(path);
+    db.exec('CREATE TABLE items (value INTEGER NOT NULL)');
+    const batcher = createBatcher(db, { gather: { waitMs: 40, below: 5 } });
+    const insert = (value: number) => batcher.run(() => db.prepare('INSERT INTO items (value) VALUES (?)').run(value));
+    const startedAt = performance.now();
+    const first = [insert(1), insert(2)];
+    // Arrives while the two wait, and joins their transaction.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const late = insert(3);
+    await Promise.all([...first, late]);
+    assert.ok(performance.now() - startedAt >= 35, 'a batch below the bound waited');
+    assert.equal(batcher.stats.transactions, 1, 'the late write joined the waiting batch');
+
+    const largeStartedAt = performance.now();
+    await Promise.all([4, 5, 6, 7, 8, 9].map(insert));
+    assert.ok(performance.now() - largeStartedAt < 35, 'a batch at the bound committed without waiting');
+    assert.equal(batcher.stats.transactions, 2);
+    assert.equal(batcher.stats.largestBatch, 6);
+    await batcher.close();
+    db.close();
+  });
+
+  it('does not wait to gather once closing: the queued writes commit at once', async () => {
+    const path = freshPath();
+    const db = openDatabase(path);
+    db.exec('CREATE TABLE items (value INTEGER NOT NULL)');
+    const batcher = createBatcher(db, { gather: { waitMs: 10_000, below: 100 } });
+    const startedAt = performance.now();
+    const write = batcher.run(() => db.prepare('INSERT INTO items (value) VALUES (1)').run());
+    // The batch is waiting to gather by now.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await batcher.close();
+    await write;
+    assert.ok(performance.now() - startedAt < 5_000, 'close did not sit out the gathering wait');
+    db.close();
+  });
+
   it('finishes queued writes on close, then refuses new ones', async () => {
     const path = freshPath();
     const store = await openSqliteStore({ path });

@@ -2,7 +2,7 @@
 // migrations; every write goes through one group-commit batcher, reads run directly.
 
 import type { Store } from '../../core/ports.ts';
-import { createBatcher, type BatcherStats } from './batcher.ts';
+import { createBatcher, type BatcherStats, type GatherPolicy } from './batcher.ts';
 import { createCartStore } from './carts.ts';
 import { createCatalogStore } from './catalog.ts';
 import { asRow, int, text } from './codec.ts';
@@ -19,6 +19,8 @@ export interface SqliteStoreOptions {
   path: string;
   /** Most writes one transaction carries (default batchOpsMax). */
   batchMaxOps?: number;
+  /** How a small batch waits for more writes before it commits (default: it does not). */
+  gather?: GatherPolicy;
   /** Apply pending migrations on open (default true; never on a read-only connection). */
   migrate?: boolean;
   /** Open the file read-only: every read works, every write fails (the writer is elsewhere). */
@@ -69,7 +71,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     throw error;
   }
   const prepare = statementCache(db);
-  const batcher = createBatcher(db, options.batchMaxOps === undefined ? {} : { batchMaxOps: options.batchMaxOps });
+  const batcher = createBatcher(db, {
+    ...(options.batchMaxOps === undefined ? {} : { batchMaxOps: options.batchMaxOps }),
+    ...(options.gather === undefined ? {} : { gather: options.gather }),
+  });
   const catalogWatcher = catalogVersionWatcher(prepare);
   const idempotency = createIdempotencyStore(prepare, batcher);
   let closing: Promise<void> | undefined;

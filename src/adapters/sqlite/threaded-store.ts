@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports.ts';
-import type { BatcherStats } from './batcher.ts';
+import type { BatcherStats, GatherPolicy } from './batcher.ts';
 import { withCartCache } from './cart-cache.ts';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './store.ts';
 import { expandCommit, receiveError, writerMethods, type Area, type CommitReply, type CheckpointerData, type FromCheckpointer, type FromWriter, type ToCheckpointer, type ToWriter, type WriteCall, type WriterData } from './writer-protocol.ts';
@@ -45,6 +45,12 @@ type Method = (...args: unknown[]) => Promise<unknown>;
 
 const writerUrl = new URL('./writer-thread.ts', import.meta.url);
 const checkpointerUrl = new URL('./checkpointer-thread.ts', import.meta.url);
+
+/**
+ * The writer's group commit waits a millisecond for more writes when fewer than 32 are queued
+ * (batcher.ts says why); at a flash sale's peak the batches are larger than that already.
+ */
+export const writerGather: GatherPolicy = { waitMs: 1, below: 32 };
 
 /** How long close() lets a checkpoint pass in progress finish before it ends the thread. */
 const checkpointerCloseMs = 10_000;
@@ -85,7 +91,7 @@ export interface ThreadedStoreOptions extends SqliteStoreOptions {
 }
 
 export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Promise<ThreadedSqliteStore> {
-  const data: WriterData = { path: options.path, batchMaxOps: options.batchMaxOps, migrate: options.migrate ?? true, checkpointBeside: true };
+  const data: WriterData = { path: options.path, batchMaxOps: options.batchMaxOps, migrate: options.migrate ?? true, checkpointBeside: true, gather: options.gather ?? writerGather };
   const worker = new Worker(writerUrl, { workerData: data, name: 'peakcart sqlite writer' });
   try {
     await untilOpen(worker);

@@ -6,7 +6,7 @@
 
 import { DomainError, errorCodes, type ErrorCode, type ErrorExtras } from '../../core/errors.ts';
 import type { CommitOrderInput, CommitOrderResult, Store } from '../../core/ports.ts';
-import type { BatcherStats } from './batcher.ts';
+import type { BatcherStats, GatherPolicy } from './batcher.ts';
 import type { CheckpointPass } from './checkpoints.ts';
 
 export type Area = 'catalog' | 'stock' | 'carts' | 'orders' | 'idempotency' | 'events';
@@ -63,6 +63,7 @@ export interface WriterData {
   migrate: boolean;
   /** A checkpointer thread runs beside the writer (checkpoints.ts). */
   checkpointBeside: boolean;
+  gather: GatherPolicy;
 }
 
 export interface CheckpointerData {

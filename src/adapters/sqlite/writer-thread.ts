@@ -26,7 +26,7 @@ function invoke(store: SqliteStore, call: WriteCall): Promise<unknown> {
 async function serve(): Promise<void> {
   let store: SqliteStore;
   try {
-    store = await openSqliteStore({ path: data.path, migrate: data.migrate, checkpointBeside: data.checkpointBeside, ...(data.batchMaxOps === undefined ? {} : { batchMaxOps: data.batchMaxOps }) });
+    store = await openSqliteStore({ path: data.path, migrate: data.migrate, checkpointBeside: data.checkpointBeside, gather: data.gather, ...(data.batchMaxOps === undefined ? {} : { batchMaxOps: data.batchMaxOps }) });
   } catch (error) {
     const failed: FromWriter = { kind: 'failed', error: sendError(error) };
     port?.postMessage(failed);
