@@ -12,13 +12,13 @@ import { openCart, soldOut } from './carts.ts';
 import { normalizeEmail, type Cart } from './cart.ts';
 import { isSellable, type SkuInfo } from './catalog.ts';
 import type { CoreDeps } from './deps.ts';
-import { DomainError } from './errors.ts';
+import { ClaimRefused, DomainError, isClaimRefused } from './errors.ts';
 import type { Address, Order, OrderDraft, OrderLine } from './order.ts';
 import type { OrderService } from './orders.ts';
 import { checkLineCount, checkLineQuantity, checkoutHoldExpiry } from './policy.ts';
 import { orderTotals, shippingPrice } from './pricing.ts';
 import type { HoldRequest } from './stock.ts';
-import type { KeepAnswer, OrderLineSale } from './ports.ts';
+import type { CommitClaim, CommitOrderResult, KeepAnswer, OrderLineSale } from './ports.ts';
 
 export interface CheckoutRequest {
   cartId: string;
@@ -30,6 +30,16 @@ export interface CheckoutRequest {
   idempotencyKey: string;
   /** The caller's answer for the placed order, kept with the write that marks it paid. */
   keep?: KeepAnswer<PlacedOrder>;
+  /**
+   * The Idempotency-Key, claimed by the order's own write instead of a begin() before the
+   * checkout (a store that claims in its writes only). A checkout that meets a key already taken,
+   * or finds its cart checked out already under this key, fails with ClaimRefused having changed
+   * nothing (its payment authorisation voided), and the caller answers it as begin() says. The payment is authorised
+   * before the claim, so a duplicate that loses the claim authorised once for nothing, and voids it.
+   */
+  claim?: CommitClaim;
+  /** Told once the order's write took the claim: from then on the key is this request's to settle. */
+  onClaimed?: () => void;
 }
 
 export interface PlacedOrder {
@@ -115,12 +125,22 @@ export async function checkout(deps: CoreDeps, orders: OrderService, request: Ch
     allowBackorder: info.variant.allowBackorder,
     purchaseLimitPerCustomer: info.variant.purchaseLimitPerCustomer,
   }));
-  const committed = await store.orders.commitOrder({
-    draft,
-    sales,
-    events: [{ id: ids.newId('evt'), type: 'order.placed', occurredAtMs: nowMs }],
-    nowMs,
-  });
+  let committed: CommitOrderResult;
+  try {
+    committed = await store.orders.commitOrder({
+      draft,
+      sales,
+      events: [{ id: ids.newId('evt'), type: 'order.placed', occurredAtMs: nowMs }],
+      nowMs,
+      ...(request.claim === undefined ? {} : { claim: request.claim }),
+    });
+  } catch (error) {
+    // Another request holds the key and goes on with this cart: its holds stay; this
+    // authorisation was this request's own.
+    if (isClaimRefused(error)) await payments.void(authorization.authorizationId);
+    throw error;
+  }
+  if (committed.ok && request.claim !== undefined) request.onClaimed?.();
   if (!committed.ok) {
     await payments.void(authorization.authorizationId);
     if (heldAtCheckout.length > 0) await store.stock.releaseHolds(valid.cart.id, heldAtCheckout, clock.nowMs());
@@ -190,6 +210,9 @@ async function replayCompleted(deps: CoreDeps, orders: OrderService, cart: Cart,
   if (order === undefined || order.checkoutKey !== request.idempotencyKey) {
     throw new DomainError('cart-completed', 'This cart has already been checked out.', { orderId: cart.orderId });
   }
+  // The same checkout again, by a caller that claims the key in the order's write: the key's
+  // kept answer is the one to give (the first, with the token it showed).
+  if (request.claim !== undefined) throw new ClaimRefused('this checkout placed its order already');
   const token = deps.ids.newSecret();
   const nowMs = deps.clock.nowMs();
   const reissued: Order = { ...order, tokenHash: await deps.ids.hashSecret(token), updatedAtMs: nowMs };

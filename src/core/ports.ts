@@ -144,6 +144,21 @@ export interface CommitOrderInput {
   /** Events written with the order; the store fills in the order number before saving. */
   events: Array<{ id: string; type: EventType; occurredAtMs: number }>;
   nowMs: number;
+  /**
+   * The request's Idempotency-Key, claimed by this write instead of a begin() before it; only a
+   * store whose `claimsInWrites` is true may be handed one. A key that is taken (an answer
+   * kept, another request running with it, another body) fails the write with ClaimRefused and
+   * nothing changes. When the order is written the key stays claimed for this request, as after
+   * begin(), until a later write keeps its answer or the caller completes or abandons it; when
+   * it is not (sold out, over the limit), the key stays free.
+   */
+  claim?: CommitClaim;
+}
+
+/** A key to claim in an order's own write: begin()'s arguments, as KeyClaim holds them. */
+export interface CommitClaim extends KeyClaim {
+  scope: string;
+  key: string;
 }
 
 export type CommitOrderResult =

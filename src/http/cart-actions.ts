@@ -5,7 +5,7 @@
 import type { z } from '@hono/zod-openapi';
 import type { CartView } from '../core/cart-view.ts';
 import type { PlacedOrder } from '../core/checkout.ts';
-import type { KeepAnswer } from '../core/ports.ts';
+import type { CommitClaim, KeepAnswer } from '../core/ports.ts';
 import type { Shop } from '../core/shop.ts';
 import type { HttpMetrics } from './ports.ts';
 import type { AddLineBody, CheckoutBody, CreateCartBody } from './schemas.ts';
@@ -18,6 +18,8 @@ export interface ActionInput<B> {
   /** The request's Idempotency-Key header, when it sent one. */
   idempotencyKey: string | undefined;
   requestId: string;
+  /** The checkout's key, to claim in the order's write (checkout.ts says how); none for the other actions. */
+  commitClaim?: { claim: CommitClaim; onClaimed(): void };
 }
 
 export interface ActionDeps {
@@ -64,6 +66,7 @@ export const checkout = {
       paymentToken: body.payment.token,
       idempotencyKey: input.idempotencyKey ?? `none:${input.requestId}`,
       ...(keep === undefined ? {} : { keep }),
+      ...(input.commitClaim === undefined ? {} : { claim: input.commitClaim.claim, onClaimed: input.commitClaim.onClaimed }),
     });
     metrics.countOrder(placed.order.currency, placed.order.totals.totalMinor);
     return placed;

@@ -8,10 +8,12 @@
 // key) is handed back before anything changed, and the app answers it from the same bytes. What
 // runs here runs the routes' own actions (cart-actions.ts), counts into the app's admission gates,
 // keeps answers for replays like the idempotency middleware, and answers failures with the same
-// problem documents. On a store that claims keys in its writes (the embedded one), a new cart and
-// an added line claim their key in the write that keeps their answer, with no begin() before it:
-// a replay or a running duplicate is found by that write, which then changes nothing, and the
-// request is handed back like the rest.
+// problem documents. On a store that claims keys in its writes (the embedded one), no request
+// begins with a begin(): a new cart and an added line claim their key in the write that keeps
+// their answer, a checkout in the write of its order. A replay or a running duplicate is found by
+// that write, which then changes nothing, and the request is handed back like the rest. (Each
+// begin() was a round trip to the writer thread, and the messages of a round trip cost the two
+// threads more than the claim itself: docs/benchmarks.md.)
 
 import { isClaimRefused } from '../core/errors.ts';
 import type { Clock, IdempotencyStore, KeepAnswer } from '../core/ports.ts';
@@ -60,11 +62,12 @@ interface Route<B, T> {
   action: Action<B, T>;
   gate: Gate;
   /**
-   * The action's one write keeps its answer, so on a store that claims in its writes the key
-   * needs no begin() first. Not the checkout: it authorises the payment before its first write,
-   * and no second request with the key may get that far.
+   * Where the key is claimed on a store that claims in its writes, with no begin() first: in
+   * the action's one write, which keeps its answer too (a new cart, an added line); or in the
+   * checkout's order write, the first that changes anything, while the answer is kept by the
+   * write that marks the order paid.
    */
-  claimInWrite: boolean;
+  claimIn: 'write' | 'commit';
 }
 
 const cartsPath = '/store/carts';
@@ -115,6 +118,36 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
     } else await store.abandon(scope, key);
   }
 
+  /**
+   * The checkout's way: the order's write claims the key (checkout.ts). A claim refused, or a
+   * cart checked out already, changed nothing and the app answers. Once the order's write took
+   * the claim the key is this request's, so an answer nothing kept (a failed capture) is
+   * settled under it; before that (a declined card, an invalid cart) it is claimed then, as in
+   * claimInWrite.
+   */
+  async function claimInCommit<B, T>(action: Action<B, T>, input: ActionInput<B>, scope: string, key: string, requestHash: string): Promise<Answered | undefined> {
+    let claimed = false;
+    const claim = { scope, key, requestHash, nowMs: clock.nowMs(), leaseMs: idempotencyLeaseMs };
+    let outcome: { answered: Answered; kept: boolean };
+    try {
+      outcome = await run(action, { ...input, commitClaim: { claim, onClaimed: () => (claimed = true) } }, { scope, key });
+    } catch (error) {
+      if (isClaimRefused(error)) return undefined;
+      throw error;
+    }
+    const { answered, kept } = outcome;
+    if (kept) return answered;
+    if (claimed) {
+      await settle(scope, key, answered);
+      return answered;
+    }
+    if (!worthReplaying(answered.status)) return answered;
+    const begun = await store.begin(scope, key, requestHash, clock.nowMs(), idempotencyLeaseMs);
+    if (begun.kind !== 'started') return undefined;
+    await settle(scope, key, answered);
+    return answered;
+  }
+
   /** The idempotency middleware's way: claim the key, run, keep the answer. Undefined: the app answers. */
   async function claimFirst<B, T>(action: Action<B, T>, input: ActionInput<B>, scope: string, key: string, requestHash: string): Promise<Answered | undefined> {
     const begun = await store.begin(scope, key, requestHash, clock.nowMs(), idempotencyLeaseMs);
@@ -149,7 +182,7 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
   }
 
   function plainRoute<B, T>(route: Route<B, T>): PlainRoute {
-    const keyed = route.claimInWrite && claimsInWrites ? claimInWrite : claimFirst;
+    const keyed = !claimsInWrites ? claimFirst : route.claimIn === 'write' ? claimInWrite : claimInCommit;
     return {
       name: route.name,
       gate: route.gate,
@@ -189,9 +222,9 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
     };
   }
 
-  const create = plainRoute({ name: cartsPath, schema: CreateCartBody, action: createCart, gate: gates.cart, claimInWrite: true });
-  const lines = plainRoute({ name: '/store/carts/:id/lines', schema: AddLineBody, action: addLine, gate: gates.cart, claimInWrite: true });
-  const placeOrder = plainRoute({ name: '/store/carts/:id/checkout', schema: CheckoutBody, action: checkout, gate: gates.checkout, claimInWrite: false });
+  const create = plainRoute({ name: cartsPath, schema: CreateCartBody, action: createCart, gate: gates.cart, claimIn: 'write' });
+  const lines = plainRoute({ name: '/store/carts/:id/lines', schema: AddLineBody, action: addLine, gate: gates.cart, claimIn: 'write' });
+  const placeOrder = plainRoute({ name: '/store/carts/:id/checkout', schema: CheckoutBody, action: checkout, gate: gates.checkout, claimIn: 'commit' });
 
   /** The route and cart id of a path, when it is one of the three in its plain form. */
   function routeOf(path: string): { route: PlainRoute; cartId: string } | undefined {

@@ -390,5 +390,14 @@ describe('the order fast path', () => {
     assert.equal(added.filter((answer) => answer.headers['idempotent-replayed'] !== 'true').length, 1);
     const read = await send(fast, 'GET', `/store/carts/${cartId}`, json);
     assert.deepEqual((JSON.parse(read.body) as { lines: Array<{ quantity: number }> }).lines.map((line) => line.quantity), [1]);
+
+    // The checkout claims its key in the order's write: the others find it taken and are answered
+    // by the app, from the one order's kept answer.
+    const placed = await Promise.all(Array.from({ length: inFlightMax.checkout }, () => sendFast(`/store/carts/${cartId}/checkout`, checkoutBody('ada@example.com'))));
+    assert.deepEqual(placed.map((answer) => answer.status), Array(inFlightMax.checkout).fill(201), placed.map((answer) => answer.body).join("\n"));
+    assert.equal(new Set(placed.map((answer) => answer.body)).size, 1);
+    assert.equal(placed.filter((answer) => answer.headers['idempotent-replayed'] !== 'true').length, 1);
+    const completed = await send(fast, 'GET', `/store/carts/${cartId}`, json);
+    assert.equal((JSON.parse(completed.body) as { orderId: string }).orderId, (JSON.parse(placed[0]?.body ?? '') as { id: string }).id);
   });
 });

@@ -2,7 +2,7 @@
 // once it finished, its response, so a retry replays the first answer instead of acting twice.
 
 import { ClaimRefused } from '../../core/errors.ts';
-import type { IdempotencyBegin, IdempotencyStore, KeptAnswer, KeyClaim } from '../../core/ports.ts';
+import type { CommitClaim, IdempotencyBegin, IdempotencyStore, KeptAnswer, KeyClaim } from '../../core/ports.ts';
 import type { Batcher } from './batcher.ts';
 import { asRow, int, intOrNull, text, textOrNull } from './codec.ts';
 import type { Prepare } from './connection.ts';
@@ -41,6 +41,12 @@ interface Claim {
   tookOver: boolean;
 }
 
+/** A key look() found free to claim: what row it has (none, or one a dead request left), and any claim whose lease ran out. */
+interface FreeKey {
+  stored: 'absent' | 'expired';
+  running: Claim | undefined;
+}
+
 /** How the other writes of this store keep a request's answer in their own transaction. */
 export interface AnswerKeeper {
   /**
@@ -48,6 +54,12 @@ export interface AnswerKeeper {
    * is written in the same transaction, and the claim goes once that committed.
    */
   run<T>(answer: KeptAnswer | undefined, work: () => T, applied: (value: T) => boolean): Promise<T>;
+  /**
+   * Runs `work` as a batched write that claims the key first: a key that is taken fails it
+   * with ClaimRefused before it runs; when `applied` says it made its change, the key stays
+   * claimed for the request (no row yet), as begin() would have left it.
+   */
+  claimFor<T>(claim: CommitClaim, work: () => T, applied: (value: T) => boolean): Promise<T>;
 }
 
 /**
@@ -116,7 +128,7 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
   }
 
   /** What begin answers when the key is taken; otherwise what a claim of it takes over, if anything. */
-  function look(scope: string, key: string, requestHash: string, nowMs: number): IdempotencyBegin | { stored: 'absent' | 'expired'; running: Claim | undefined } {
+  function look(scope: string, key: string, requestHash: string, nowMs: number): IdempotencyBegin | FreeKey {
     const stored = answerOf(prepare(sql.find).get(scope, key), requestHash, nowMs);
     if (typeof stored === 'object') return stored;
     const running = claims.get(claimKey(scope, key));
@@ -147,7 +159,24 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
     });
   }
 
+  /** Claims a key look() found free. A claim whose lease ran out belongs to a request that hung or lost its answer: this one takes over. */
+  function take(claim: CommitClaim, seen: FreeKey): void {
+    const { stored, running } = seen;
+    sweepExpired(claim.nowMs);
+    claims.set(claimKey(claim.scope, claim.key), { requestHash: claim.requestHash, createdAtMs: running?.createdAtMs ?? claim.nowMs, leaseUntilMs: claim.nowMs + claim.leaseMs, tookOver: stored === 'expired' });
+  }
+
   const answers: AnswerKeeper = {
+    claimFor(claim, work, applied) {
+      return batcher.run(() => {
+        const seen = look(claim.scope, claim.key, claim.requestHash, claim.nowMs);
+        if ('kind' in seen) throw new ClaimRefused(`the Idempotency-Key is taken (${seen.kind})`);
+        const done = work();
+        if (applied(done)) take(claim, seen);
+        return done;
+      });
+    },
+
     async run(answer, work, applied) {
       if (answer === undefined) return batcher.run(work);
       if (answer.claim !== undefined) return claimingRun(answer, answer.claim, work, applied);
@@ -171,10 +200,7 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
       // path's 404 into a 422 before the route could answer.
       const seen = look(scope, key, requestHash, nowMs);
       if ('kind' in seen) return seen;
-      const { stored, running } = seen;
-      sweepExpired(nowMs);
-      // A claim whose lease ran out belongs to a request that hung or lost its answer: this one takes over.
-      claims.set(claimKey(scope, key), { requestHash, createdAtMs: running?.createdAtMs ?? nowMs, leaseUntilMs: nowMs + leaseMs, tookOver: stored === 'expired' });
+      take({ scope, key, requestHash, nowMs, leaseMs }, seen);
       return { kind: 'started' };
     },
 

@@ -211,6 +211,7 @@ export function createOrderStore(prepare: Prepare, batcher: Batcher, answers: An
 
   return {
     commitOrder(input) {
+      if (input.claim !== undefined) return answers.claimFor(input.claim, () => commitInTransaction(input), (result) => result.ok);
       return batcher.run(() => commitInTransaction(input));
     },
 

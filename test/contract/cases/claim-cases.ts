@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isClaimRefused } from '../../../src/core/errors.ts';
-import type { KeptAnswer } from '../../../src/core/ports.ts';
-import { cart, hold, levelOf, receive, t0Ms, type UseStore } from '../fixtures.ts';
+import type { CommitClaim, KeptAnswer, Store } from '../../../src/core/ports.ts';
+import { cart, committedOrder, draft, hold, levelOf, receive, sales, t0Ms, type UseStore } from '../fixtures.ts';
 
 const leaseMs = 30_000;
 const minuteMs = 60_000;
@@ -16,6 +16,19 @@ const scope = 'POST /store/carts';
 
 function claiming(key: string, body: string, requestHash = 'hash_a', nowMs = t0Ms): KeptAnswer {
   return { scope, key, response: { status: 201, body, contentType: 'application/json' }, claim: { requestHash, nowMs, leaseMs } };
+}
+
+const checkoutScope = 'POST /store/carts/cart_1/checkout';
+
+function commitClaiming(store: Store, orderId: string, quantity: number, claim: Partial<CommitClaim> = {}) {
+  const lines = [{ sku: 'drop', quantity }];
+  return store.orders.commitOrder({
+    draft: draft(orderId, 'cart_1', lines),
+    sales: sales(lines),
+    events: [{ id: `evt_${orderId}`, type: 'order.placed', occurredAtMs: t0Ms }],
+    nowMs: t0Ms,
+    claim: { scope: checkoutScope, key: 'order', requestHash: 'hash_a', nowMs: t0Ms, leaseMs, ...claim },
+  });
 }
 
 async function refused(promise: Promise<unknown>): Promise<void> {
@@ -88,6 +101,28 @@ export function claimCases(use: UseStore, claimsInWrites: boolean): void {
       assert.deepEqual(await store.carts.getCart('cart_1'), next);
       assert.deepEqual(await store.stock.listHolds('cart_1', t0Ms + 2), [{ cartId: 'cart_1', sku: 'drop', quantity: 1, expiresAtMs: t0Ms + minuteMs }]);
       assert.deepEqual(await store.idempotency.begin(scope, 'line', 'hash_a', t0Ms + 3, leaseMs), { kind: 'replay', status: 201, body: '{"lines":1}', contentType: 'application/json' });
+    }));
+
+    it('claims the key with an order it writes, and keeps it for the request until the answer is kept', use(async (store) => {
+      await receive(store, 'drop', 2);
+      const order = committedOrder(await commitClaiming(store, 'ord_1', 1));
+      assert.deepEqual(await store.idempotency.begin(checkoutScope, 'order', 'hash_a', t0Ms + 1, leaseMs), { kind: 'in-progress' });
+      assert.deepEqual(await store.idempotency.begin(checkoutScope, 'order', 'hash_b', t0Ms + 1, leaseMs), { kind: 'mismatch' });
+      const paid = { ...order, status: 'paid' as const, updatedAtMs: t0Ms + 2 };
+      const answer = { scope: checkoutScope, key: 'order', response: { status: 201, body: '{"id":"ord_1"}', contentType: 'application/json' } };
+      assert.equal(await store.orders.transitionOrder({ orderId: 'ord_1', from: 'placed', next: paid, events: [], movements: [], nowMs: t0Ms + 2, answer }), true);
+      assert.deepEqual(await store.idempotency.begin(checkoutScope, 'order', 'hash_a', t0Ms + 3, leaseMs), { kind: 'replay', status: 201, body: '{"id":"ord_1"}', contentType: 'application/json' });
+    }));
+
+    it('writes no order under a key that is taken, and leaves the key free when the order does not fit', use(async (store) => {
+      await receive(store, 'drop', 1);
+      assert.deepEqual(await store.idempotency.begin(checkoutScope, 'order', 'hash_a', t0Ms, leaseMs), { kind: 'started' });
+      await refused(commitClaiming(store, 'ord_1', 1));
+      assert.equal(await store.orders.getOrderByCart('cart_1'), undefined);
+      assert.equal((await levelOf(store, 'drop', t0Ms)).sold, 0);
+      const tooMany = await commitClaiming(store, 'ord_2', 2, { key: 'too-many' });
+      assert.equal(tooMany.ok, false);
+      assert.deepEqual(await store.idempotency.begin(checkoutScope, 'too-many', 'hash_a', t0Ms + 1, leaseMs), { kind: 'started' });
     }));
 
     it('lets exactly one of many concurrent writes claim the same key', use(async (store) => {
