@@ -118,32 +118,43 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
     } else await store.abandon(scope, key);
   }
 
-  /**
-   * The checkout's way: the order's write claims the key (checkout.ts). A claim refused, or a
-   * cart checked out already, changed nothing and the app answers. Once the order's write took
-   * the claim the key is this request's, so an answer nothing kept (a failed capture) is
-   * settled under it; before that (a declined card, an invalid cart) it is claimed then, as in
-   * claimInWrite.
-   */
-  async function claimInCommit<B, T>(action: Action<B, T>, input: ActionInput<B>, scope: string, key: string, requestHash: string): Promise<Answered | undefined> {
-    let claimed = false;
-    const claim = { scope, key, requestHash, nowMs: clock.nowMs(), leaseMs: idempotencyLeaseMs };
-    let outcome: { answered: Answered; kept: boolean };
+  /** The action's outcome, or undefined when a write refused the claim it carried (nothing changed). */
+  async function runClaiming<B, T>(action: Action<B, T>, input: ActionInput<B>, slot: KeeperSlot): Promise<{ answered: Answered; kept: boolean } | undefined> {
     try {
-      outcome = await run(action, { ...input, commitClaim: { claim, onClaimed: () => (claimed = true) } }, { scope, key });
+      return await run(action, input, slot);
     } catch (error) {
       if (isClaimRefused(error)) return undefined;
       throw error;
     }
-    const { answered, kept } = outcome;
-    if (kept) return answered;
-    if (claimed) {
-      await settle(scope, key, answered);
-      return answered;
-    }
+  }
+
+  /**
+   * An answer no write kept, of a request whose key no write claimed: the key is claimed now, to
+   * keep the answer for replays as claimFirst would, unless it was taken meanwhile (the app then
+   * answers). Overload and store failures are not kept, and need no claim.
+   */
+  async function claimToKeep(scope: string, key: string, requestHash: string, answered: Answered): Promise<Answered | undefined> {
     if (!worthReplaying(answered.status)) return answered;
     const begun = await store.begin(scope, key, requestHash, clock.nowMs(), idempotencyLeaseMs);
     if (begun.kind !== 'started') return undefined;
+    await settle(scope, key, answered);
+    return answered;
+  }
+
+  /**
+   * The checkout's way: the order's write claims the key (checkout.ts). A claim refused, or a
+   * cart checked out already, changed nothing and the app answers. Once the order's write took
+   * the claim the key is this request's, so an answer nothing kept (a failed capture) is
+   * settled under it; before that (a declined card, an invalid cart) it is claimed then.
+   */
+  async function claimInCommit<B, T>(action: Action<B, T>, input: ActionInput<B>, scope: string, key: string, requestHash: string): Promise<Answered | undefined> {
+    let claimed = false;
+    const claim = { scope, key, requestHash, nowMs: clock.nowMs(), leaseMs: idempotencyLeaseMs };
+    const outcome = await runClaiming(action, { ...input, commitClaim: { claim, onClaimed: () => (claimed = true) } }, { scope, key });
+    if (outcome === undefined) return undefined;
+    const { answered, kept } = outcome;
+    if (kept) return answered;
+    if (!claimed) return claimToKeep(scope, key, requestHash, answered);
     await settle(scope, key, answered);
     return answered;
   }
@@ -161,24 +172,12 @@ export function orderFastPath(options: OrderFastPathOptions): OrderFastPath {
   /**
    * The key claimed by the write that keeps the answer: no begin() before it. A write that finds
    * the key taken changed nothing, and the app answers as it would have (a replay, a reused or
-   * running key). An answer no write kept made no claim either: the key is claimed then, to keep
-   * that answer for replays as claimFirst would, unless the key was taken meanwhile.
+   * running key). An answer no write kept made no claim either.
    */
   async function claimInWrite<B, T>(action: Action<B, T>, input: ActionInput<B>, scope: string, key: string, requestHash: string): Promise<Answered | undefined> {
-    let outcome: { answered: Answered; kept: boolean };
-    try {
-      outcome = await run(action, input, { scope, key, claim: { requestHash, nowMs: clock.nowMs(), leaseMs: idempotencyLeaseMs } });
-    } catch (error) {
-      if (isClaimRefused(error)) return undefined;
-      throw error;
-    }
-    const { answered, kept } = outcome;
-    // Overload and store failures are not kept, and were never claimed: nothing to give up.
-    if (kept || !worthReplaying(answered.status)) return answered;
-    const begun = await store.begin(scope, key, requestHash, clock.nowMs(), idempotencyLeaseMs);
-    if (begun.kind !== 'started') return undefined;
-    await settle(scope, key, answered);
-    return answered;
+    const outcome = await runClaiming(action, input, { scope, key, claim: { requestHash, nowMs: clock.nowMs(), leaseMs: idempotencyLeaseMs } });
+    if (outcome === undefined) return undefined;
+    return outcome.kept ? outcome.answered : claimToKeep(scope, key, requestHash, outcome.answered);
   }
 
   function plainRoute<B, T>(route: Route<B, T>): PlainRoute {
