@@ -32,10 +32,10 @@ export interface CheckoutRequest {
   keep?: KeepAnswer<PlacedOrder>;
   /**
    * The Idempotency-Key, claimed by the order's own write instead of a begin() before the
-   * checkout (a store that claims in its writes only). A checkout that meets a key already taken,
-   * or finds its cart checked out already under this key, fails with ClaimRefused having changed
-   * nothing (its payment authorisation voided), and the caller answers it as begin() says. The payment is authorised
-   * before the claim, so a duplicate that loses the claim authorised once for nothing, and voids it.
+   * checkout (a store that claims in its writes only). A checkout that meets a key already
+   * taken, or finds its cart checked out already under this key, fails with ClaimRefused having
+   * changed nothing, and the caller answers it as begin() says. The payment is authorised before
+   * the claim, so a duplicate that loses the claim authorised once for nothing, and voids it.
    */
   claim?: CommitClaim;
   /** Told once the order's write took the claim: from then on the key is this request's to settle. */
