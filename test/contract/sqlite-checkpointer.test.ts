@@ -82,6 +82,21 @@ describe('the threaded store', () => {
     }
   });
 
+  it('says once when the checkpointer thread ends on its own, and goes on writing', async () => {
+    const lost: Error[] = [];
+    const store = await openThreadedSqliteStore({ path: nextPath(), checkpointIntervalMs: 5, onCheckpointerLost: (error) => lost.push(error) });
+    try {
+      await store.killCheckpointer();
+      assert.equal(lost.length, 1);
+      assert.match(lost[0]?.message ?? '', /checkpointer thread exited/);
+      await store.carts.createCart(cart('cart-after'));
+      assert.equal((await store.carts.getCart('cart-after'))?.id, 'cart-after');
+    } finally {
+      await store.close();
+    }
+    assert.equal(lost.length, 1, 'closing the store is not a loss');
+  });
+
   it('closes with the store, leaving nothing running', async () => {
     const store = await openThreadedSqliteStore({ path: nextPath(), checkpointIntervalMs: 5 });
     await store.carts.createCart(cart('cart-1'));

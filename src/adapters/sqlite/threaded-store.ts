@@ -33,6 +33,8 @@ export interface ThreadedSqliteStore extends Store {
    * later write or cart read fail with store-unavailable, while the catalog and stock still read.
    */
   killWriter(): Promise<void>;
+  /** Ends the checkpointer thread at once, as a crash of it would (fault tests); the writer's backstop checkpoints from then on. */
+  killCheckpointer(): Promise<void>;
 }
 
 interface Waiting {
@@ -218,6 +220,8 @@ export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Pr
     events: area('events'),
     checkInvariants: (nowMs) => reader.checkInvariants(nowMs),
 
+    killCheckpointer: () => checkpointer.kill(),
+
     async killWriter() {
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       await worker.terminate();
@@ -251,7 +255,7 @@ export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Pr
 }
 
 /** The checkpointer thread beside the writer: started at once, closed with the store. */
-function startCheckpointer(options: ThreadedStoreOptions, stats: ThreadedStoreStats): { close(): Promise<void> } {
+function startCheckpointer(options: ThreadedStoreOptions, stats: ThreadedStoreStats): { close(): Promise<void>; kill(): Promise<void> } {
   const data: CheckpointerData = { path: options.path, intervalMs: options.checkpointIntervalMs };
   const thread = new Worker(checkpointerUrl, { workerData: data, name: 'peakcart sqlite checkpointer' });
   // Like the writer, it keeps the process alive only while close() waits for it.
@@ -262,11 +266,22 @@ function startCheckpointer(options: ThreadedStoreOptions, stats: ThreadedStoreSt
     stats.walPages = message.walPages;
     if (message.restarted) stats.walRestarts += 1;
   });
-  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+  // Told once, when the thread ends without close(): with the error it threw, if it threw one.
+  let failure: Error | undefined;
   thread.on('error', (error) => {
-    if (closing === undefined) options.onCheckpointerLost?.(error);
+    failure ??= error;
   });
+  const exited = new Promise<void>((resolve) =>
+    thread.once('exit', (code) => {
+      if (closing === undefined) options.onCheckpointerLost?.(failure ?? new Error(`the SQLite checkpointer thread exited (code ${code})`));
+      resolve();
+    }),
+  );
   return {
+    async kill() {
+      await thread.terminate();
+      await exited;
+    },
     close() {
       closing ??= (async () => {
         thread.ref();
