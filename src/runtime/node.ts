@@ -7,7 +7,6 @@ import type { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { openPostgresStore } from '../adapters/postgres/store.ts';
-import type { BatcherStats } from '../adapters/sqlite/batcher.ts';
 import { openThreadedSqliteStore, type ThreadedStoreOptions } from '../adapters/sqlite/threaded-store.ts';
 import { openRedisStore } from '../adapters/redis/store.ts';
 import { createTestPaymentProvider } from '../adapters/payments/test-provider.ts';
@@ -24,7 +23,7 @@ import { serverWithFastPaths } from './fast-paths.ts';
 import type { RuntimeConfig } from './config.ts';
 import { swaggerUiAssets } from './docs-assets.ts';
 import { createLogger } from './logger.ts';
-import { createPromMetrics } from './metrics.ts';
+import { createPromMetrics, type WriteBatchStats } from './metrics.ts';
 import { startStorefront, type LiveStorefront } from './storefront.ts';
 import { nodeIds, sha256HexSync } from './node-ids.ts';
 
@@ -113,9 +112,9 @@ export function nodeAppOptions(
   };
 }
 
-/** The group-commit counters of a store that batches its writes (the embedded one), for /metrics. */
-export function writeStatsOf(store: Store): Readonly<BatcherStats> | undefined {
-  return 'stats' in store ? (store as { stats: Readonly<BatcherStats> }).stats : undefined;
+/** The group-commit counters of a store that batches its writes (the embedded one, with its WAL's), for /metrics. */
+export function writeStatsOf(store: Store): Readonly<WriteBatchStats> | undefined {
+  return 'stats' in store ? (store as { stats: Readonly<WriteBatchStats> }).stats : undefined;
 }
 
 export async function startServer(config: RuntimeConfig): Promise<RunningServer> {

@@ -20,11 +20,12 @@ const pass = () => {
   timer = setTimeout(pass, data.intervalMs ?? checkpointIntervalMs);
 };
 
+// With its timer cleared and its port closed the thread has nothing left and exits, which is
+// what close() in threaded-store.ts waits for.
 port.on('message', (message: ToCheckpointer) => {
   if (message.kind !== 'close') return;
   clearTimeout(timer);
   db.close();
-  port.postMessage({ kind: 'closed' } satisfies FromCheckpointer);
   port.close();
 });
 timer = setTimeout(pass, data.intervalMs ?? checkpointIntervalMs);

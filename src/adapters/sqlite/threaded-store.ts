@@ -93,7 +93,7 @@ export interface ThreadedStoreOptions extends SqliteStoreOptions {
 }
 
 export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Promise<ThreadedSqliteStore> {
-  const data: WriterData = { path: options.path, batchMaxOps: options.batchMaxOps, migrate: options.migrate ?? true, checkpointBeside: true, gather: options.gather ?? writerGather };
+  const data: WriterData = { path: options.path, batchMaxOps: options.batchMaxOps, migrate: options.migrate ?? true, gather: options.gather ?? writerGather };
   const worker = new Worker(writerUrl, { workerData: data, name: 'peakcart sqlite writer' });
   try {
     await untilOpen(worker);
@@ -262,7 +262,6 @@ function startCheckpointer(options: ThreadedStoreOptions, stats: ThreadedStoreSt
   thread.unref();
   let closing: Promise<void> | undefined;
   thread.on('message', (message: FromCheckpointer) => {
-    if (message.kind !== 'pass') return;
     stats.walPages = message.walPages;
     if (message.restarted) stats.walRestarts += 1;
   });

@@ -61,8 +61,6 @@ export interface WriterData {
   path: string;
   batchMaxOps: number | undefined;
   migrate: boolean;
-  /** A checkpointer thread runs beside the writer (checkpoints.ts). */
-  checkpointBeside: boolean;
   gather: GatherPolicy;
 }
 
@@ -74,8 +72,8 @@ export interface CheckpointerData {
 
 export type ToCheckpointer = { kind: 'close' };
 
-/** A pass's figures (for /metrics), or the answer to close. */
-export type FromCheckpointer = ({ kind: 'pass' } & CheckpointPass) | { kind: 'closed' };
+/** A pass's figures, for /metrics. */
+export type FromCheckpointer = { kind: 'pass' } & CheckpointPass;
 
 /**
  * commitOrder's reply as it crosses: the order it wrote is the caller's draft with a number, and

@@ -26,7 +26,8 @@ function invoke(store: SqliteStore, call: WriteCall): Promise<unknown> {
 async function serve(): Promise<void> {
   let store: SqliteStore;
   try {
-    store = await openSqliteStore({ path: data.path, migrate: data.migrate, checkpointBeside: data.checkpointBeside, gather: data.gather, ...(data.batchMaxOps === undefined ? {} : { batchMaxOps: data.batchMaxOps }) });
+    // The threaded store starts a checkpointer beside every writer thread (checkpoints.ts).
+    store = await openSqliteStore({ path: data.path, migrate: data.migrate, checkpointBeside: true, gather: data.gather, ...(data.batchMaxOps === undefined ? {} : { batchMaxOps: data.batchMaxOps }) });
   } catch (error) {
     const failed: FromWriter = { kind: 'failed', error: sendError(error) };
     port?.postMessage(failed);
