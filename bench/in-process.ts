@@ -3,7 +3,9 @@
 // real embedded store (SQLite file, writer thread). It prints the CPU per order of each thread
 // of the process, so a change to the app, the core or the store shows in the thread it costs,
 // without the HTTP server's and the load generator's share of the same two cores.
-//   npm run bench:in-process -- [--rounds 3] [--orders 8000]
+//   npm run bench:in-process -- [--rounds 3] [--orders 8000] [--open-rate ORDERS_PER_S]
+// With --open-rate the shoppers arrive on a schedule instead of 256 back to back: the open
+// model costs the store more per order (smaller commits), and this shows how much, by thread.
 // The Request and Response objects made here cost more than node-server's own lightweight
 // ones: read the figures as a comparison of two trees in the same minutes, not as the server's.
 
@@ -20,9 +22,11 @@ import { nodeAppOptions, openShop, writeStatsOf } from '../src/runtime/node.ts';
 import { checkoutBody, client, createProduct } from '../test/support/client.ts';
 import { adminKey } from '../test/support/server.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, orders: { type: 'string', default: '8000' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, orders: { type: 'string', default: '8000' }, 'open-rate': { type: 'string' } } });
 const rounds = Number(values.rounds);
 const ordersPerRound = Number(values.orders);
+const openRate = values['open-rate'] === undefined ? undefined : Number(values['open-rate']);
+if (openRate !== undefined && !(openRate > 0)) throw new Error(`--open-rate must be a positive number, got ${values['open-rate']}`);
 const shoppers = 256;
 
 /** CPU microseconds so far of this process's threads, by role (Linux: /proc/self/task). */
@@ -70,16 +74,36 @@ async function order(index: number): Promise<void> {
   if (cart.status !== 201 || added.status !== 201 || placed.status !== 201) throw new Error(`order ${index}: ${cart.status} ${added.status} ${placed.status}`);
 }
 
-async function round(label: string, orders: number): Promise<void> {
-  const threadsBefore = threadCpuUs();
-  const cpuBefore = process.cpuUsage();
-  const startedAt = performance.now();
+/** 256 shoppers back to back until `orders` are placed. */
+async function closedLoop(orders: number): Promise<void> {
   const end = started + orders;
   await Promise.all(
     Array.from({ length: shoppers }, async () => {
       while (started < end) await order(started++);
     }),
   );
+}
+
+/** One shopper every 1/rate seconds, however long the earlier ones take. */
+async function openLoop(orders: number, ratePerS: number): Promise<void> {
+  const running: Promise<void>[] = [];
+  const startedAt = performance.now();
+  for (let i = 0; i < orders; i++) {
+    const waitMs = startedAt + (i * 1000) / ratePerS - performance.now();
+    if (waitMs > 1) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    running.push(order(started++));
+  }
+  await Promise.all(running);
+}
+
+async function round(label: string, orders: number): Promise<void> {
+  const threadsBefore = threadCpuUs();
+  const cpuBefore = process.cpuUsage();
+  const statsBefore = writeStatsOf(store);
+  // A copy: the store's counters keep moving.
+  const writesBefore = statsBefore && { transactions: statsBefore.transactions, operations: statsBefore.operations };
+  const startedAt = performance.now();
+  await (openRate === undefined ? closedLoop(orders) : openLoop(orders, openRate));
   const cpu = process.cpuUsage(cpuBefore);
   const seconds = (performance.now() - startedAt) / 1000;
   const perThread = [...threadCpuUs()]
@@ -87,7 +111,9 @@ async function round(label: string, orders: number): Promise<void> {
     .filter(([, us]) => us > 0)
     .map(([role, us]) => `${role} ${us}`)
     .join(', ');
-  console.log(`${label}: ${Math.round(orders / seconds)} orders/s, ${Math.round((cpu.user + cpu.system) / orders)} µs CPU per order (${perThread})`);
+  const writes = writeStatsOf(store);
+  const perCommit = writes === undefined || writesBefore === undefined ? '' : `, ${((writes.operations - writesBefore.operations) / Math.max(1, writes.transactions - writesBefore.transactions)).toFixed(1)} writes per commit`;
+  console.log(`${label}: ${Math.round(orders / seconds)} orders/s, ${Math.round((cpu.user + cpu.system) / orders)} µs CPU per order (${perThread})${perCommit}`);
 }
 
 try {
