@@ -3,7 +3,12 @@
 //   2. hold the units that are not held yet (or whose hold would end during the payment)
 //   3. authorise the payment
 //   4. write the order, its sale and its events in one transaction
-//   5. capture the payment
+//   5. capture the payment, and mark the order paid
+// The shopper is answered once the money is taken: the order is durable by then (step 4), and a
+// process that dies before the paid mark is written leaves a placed order whose capture the sweep
+// repeats (captures are idempotent) and marks paid. Where the runtime takes writes after the
+// answer (CoreDeps.afterAnswer), the paid mark is one: a checkout then waits for one durable write,
+// not two. This process never shows the order as placed meanwhile: its reads wait (orders.ts).
 // A failure undoes what came before it (void the authorisation, release the holds this
 // checkout took) and leaves no order. A declined card keeps the holds until their TTL, so the
 // shopper can retry with another card. Replaying a checkout returns the order it made.
@@ -61,7 +66,11 @@ export async function checkout(deps: CoreDeps, orders: OrderService, request: Ch
 
   // 0. A cart that already became an order with this key is a replay: answer with that order.
   const stored = await store.carts.getCart(request.cartId);
-  if (stored?.status === 'completed') return replayCompleted(deps, orders, stored, request);
+  if (stored?.status === 'completed') {
+    // The first attempt's paid mark may still be on its way: the replay starts from it.
+    if (stored.orderId !== null) await orders.settled(stored.orderId);
+    return replayCompleted(deps, orders, stored, request);
+  }
 
   // 1. Validate.
   const startedAtMs = clock.nowMs();
@@ -162,6 +171,7 @@ export async function checkout(deps: CoreDeps, orders: OrderService, request: Ch
   const paid = await orders.capture(
     committed.order,
     keep && ((order) => keep((placed = { order, token }))),
+    { markPaidAfter: true },
   );
   // The very object the kept answer was made of, when the capture wrote one.
   return placed?.order === paid ? placed : { order: paid, token };

@@ -9,4 +9,10 @@ export interface CoreDeps {
   ids: Ids;
   payments: PaymentProvider;
   config: ShopConfig;
+  /**
+   * Takes a write that may finish after the shopper was answered: the checkout's mark-paid, once
+   * the order is durable and its money taken (checkout.ts). The runtime lets it run, reports it if
+   * it fails and waits for it before the store closes. Without it, the checkout waits for it.
+   */
+  afterAnswer?: (write: Promise<unknown>, what: string) => void;
 }

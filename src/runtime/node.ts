@@ -44,7 +44,15 @@ export async function openStore(config: RuntimeConfig, watch: StoreThreadWatch =
 }
 
 /** Told when a thread of the embedded store ends on its own, so the process can log it. */
-export type StoreThreadWatch = Pick<ThreadedStoreOptions, 'onWriterLost' | 'onCheckpointerLost'>;
+export type StoreThreadWatch = Pick<ThreadedStoreOptions, 'onWriterLost' | 'onCheckpointerLost'> & {
+  /** Told when a write left to finish after its answer failed (CoreDeps.afterAnswer). */
+  onAfterAnswerFailed?: (what: string, error: unknown) => void;
+};
+
+/** Without a logger (the CLI, the benches) a failed write after an answer is still said. */
+function warnAfterAnswerFailed(what: string, error: unknown): void {
+  process.emitWarning(`${what} failed after the answer: ${error instanceof Error ? error.message : String(error)}`);
+}
 
 /** With PEAKCART_REDIS_URL, the stock holds move to Redis in front of the system of record. */
 async function withRedisHotPath(config: RuntimeConfig, recordStore: Store): Promise<Store> {
@@ -59,7 +67,17 @@ async function withRedisHotPath(config: RuntimeConfig, recordStore: Store): Prom
 
 export async function openShop(config: RuntimeConfig, watch: StoreThreadWatch = {}): Promise<{ shop: Shop; store: Store }> {
   const store = await withRedisHotPath(config, await openStore(config, watch));
-  const shop = createShop({ store, clock: systemClock, ids: nodeIds, payments: createTestPaymentProvider(), config: config.shop });
+  const failed = watch.onAfterAnswerFailed ?? warnAfterAnswerFailed;
+  // Only the embedded store lets a checkout answer before its paid mark is written: the file has
+  // one process, whose reads wait for the mark (orders.ts). Behind a load balancer another
+  // instance could read the order before it, so scale-out instances write it first.
+  const afterAnswer =
+    config.databaseUrl === undefined
+      ? (write: Promise<unknown>, what: string) => {
+          write.catch((error: unknown) => failed(what, error));
+        }
+      : undefined;
+  const shop = createShop({ store, clock: systemClock, ids: nodeIds, payments: createTestPaymentProvider(), config: config.shop, ...(afterAnswer === undefined ? {} : { afterAnswer }) });
   return { shop, store };
 }
 
@@ -122,6 +140,8 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
   const { shop, store } = await openShop(config, {
     onWriterLost: (error) => logger.error({ err: error.message }, 'the SQLite writer thread is gone: writes answer 503 until the process restarts'),
     onCheckpointerLost: (error) => logger.warn({ err: error.message }, 'the SQLite checkpointer thread is gone: the writer checkpoints the WAL itself past its backstop, stopping writes while it does'),
+    // The order is placed and its money taken; the sweep marks it paid later (orders.ts).
+    onAfterAnswerFailed: (what, error) => logger.error({ err: error instanceof Error ? error.message : String(error) }, `${what} failed after the answer; the sweep retries it`),
   });
   const adminKey = resolveAdminKey(config.adminKey, config.dataDir, (key, path) => {
     // Printed once, on the first start; later starts read it from the file.
@@ -188,6 +208,8 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
       await storefront?.stop();
       await sweeper.stop();
       await relayLoop.stop();
+      // Paid marks of checkouts answered already: written before the file closes.
+      await shop.orders.settled();
       await store.close();
       logger.info({}, 'stopped');
       logger.flush();
