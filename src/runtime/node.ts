@@ -44,8 +44,11 @@ export async function openStore(config: RuntimeConfig, watch: StoreThreadWatch =
 }
 
 /** Told when a thread of the embedded store ends on its own, so the process can log it. */
-export type StoreThreadWatch = Pick<ThreadedStoreOptions, 'onWriterLost' | 'onCheckpointerLost'> & {
-  /** Told when a write left to finish after its answer failed (CoreDeps.afterAnswer). */
+export type StoreThreadWatch = Pick<ThreadedStoreOptions, 'onWriterLost' | 'onCheckpointerLost'>;
+
+/** What the process is told about its shop's own work: its store's threads, and the writes it finishes after answering. */
+export type ShopWatch = StoreThreadWatch & {
+  /** A write left to finish after its answer failed (CoreDeps.afterAnswer). */
   onAfterAnswerFailed?: (what: string, error: unknown) => void;
 };
 
@@ -65,7 +68,7 @@ async function withRedisHotPath(config: RuntimeConfig, recordStore: Store): Prom
   }
 }
 
-export async function openShop(config: RuntimeConfig, watch: StoreThreadWatch = {}): Promise<{ shop: Shop; store: Store }> {
+export async function openShop(config: RuntimeConfig, watch: ShopWatch = {}): Promise<{ shop: Shop; store: Store }> {
   const store = await withRedisHotPath(config, await openStore(config, watch));
   const failed = watch.onAfterAnswerFailed ?? warnAfterAnswerFailed;
   // Only the embedded store lets a checkout answer before its paid mark is written: the file has
@@ -141,7 +144,7 @@ export async function startServer(config: RuntimeConfig): Promise<RunningServer>
     onWriterLost: (error) => logger.error({ err: error.message }, 'the SQLite writer thread is gone: writes answer 503 until the process restarts'),
     onCheckpointerLost: (error) => logger.warn({ err: error.message }, 'the SQLite checkpointer thread is gone: the writer checkpoints the WAL itself past its backstop, stopping writes while it does'),
     // The order is placed and its money taken; the sweep marks it paid later (orders.ts).
-    onAfterAnswerFailed: (what, error) => logger.error({ err: error instanceof Error ? error.message : String(error) }, `${what} failed after the answer; the sweep retries it`),
+    onAfterAnswerFailed: (what, error) => logger.error({ err: error instanceof Error ? error.message : String(error) }, `${what} failed after the answer; the sweep marks an order left placed paid`),
   });
   const adminKey = resolveAdminKey(config.adminKey, config.dataDir, (key, path) => {
     // Printed once, on the first start; later starts read it from the file.
