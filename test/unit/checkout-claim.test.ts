@@ -15,6 +15,7 @@ import { DomainError, isClaimRefused } from '../../src/core/errors.ts';
 import type { PaymentProvider } from '../../src/core/ports.ts';
 import { createShop } from '../../src/core/shop.ts';
 import { webCryptoIds } from '../../src/platform/web-crypto.ts';
+import { stockedProduct } from '../support/core-fixtures.ts';
 import { tempDir } from '../support/server.ts';
 
 const dir = tempDir('checkout-claim');
@@ -56,22 +57,8 @@ async function shopWithCart(file: string) {
   const store = await openSqliteStore({ path: join(dir.path, file) });
   const payments = recordingPayments();
   const shop = createShop({ store, clock: { nowMs: () => nowMs }, ids: webCryptoIds, payments, config: defaultShopConfig });
-  await store.catalog.upsertCategory({ slug: 'gear', name: 'Gear', description: '', position: 1 });
   const sku = 'CLAIM-1';
-  await store.catalog.createProduct({
-    id: 'prod_claim',
-    slug: 'claim',
-    title: 'Claim',
-    description: '',
-    images: [],
-    categorySlug: 'gear',
-    attributes: {},
-    published: true,
-    variants: [{ sku, title: '', options: {}, prices: { USD: 1000 }, limited: true, holdAt: 'cart', holdTtlMs: 60_000, purchaseLimitPerCustomer: null, allowBackorder: false }],
-    createdAtMs: nowMs,
-    updatedAtMs: nowMs,
-  });
-  await shop.stock.move(sku, { type: 'receive', quantity: 5, reason: 'opening' });
+  await stockedProduct(store, shop, { name: 'claim', sku, nowMs, onHand: 5, variant: { limited: true, holdAt: 'cart' } });
   const cart = await shop.carts.create({ currency: 'USD' });
   await shop.carts.addLine(cart.id, sku, 1);
   const request = (key: string, onClaimed: () => void = () => {}): CheckoutRequest => ({

@@ -16,6 +16,7 @@ import type { CoreDeps } from '../../src/core/deps.ts';
 import type { Store, TransitionInput } from '../../src/core/ports.ts';
 import { createShop } from '../../src/core/shop.ts';
 import { webCryptoIds } from '../../src/platform/web-crypto.ts';
+import { stockedProduct } from '../support/core-fixtures.ts';
 import { tempDir } from '../support/server.ts';
 
 const dir = tempDir('paid-after-answer');
@@ -62,22 +63,8 @@ async function shopWithCart(file: string, withAfterAnswer: boolean) {
     config: defaultShopConfig,
     ...(withAfterAnswer ? { afterAnswer } : {}),
   });
-  await store.catalog.upsertCategory({ slug: 'gear', name: 'Gear', description: '', position: 1 });
   const sku = 'PAID-1';
-  await store.catalog.createProduct({
-    id: 'prod_paid',
-    slug: 'paid',
-    title: 'Paid',
-    description: '',
-    images: [],
-    categorySlug: 'gear',
-    attributes: {},
-    published: true,
-    variants: [{ sku, title: '', options: {}, prices: { USD: 1000 }, limited: true, holdAt: 'cart', holdTtlMs: 60_000, purchaseLimitPerCustomer: null, allowBackorder: false }],
-    createdAtMs: nowMs,
-    updatedAtMs: nowMs,
-  });
-  await shop.stock.move(sku, { type: 'receive', quantity: 5, reason: 'opening' });
+  await stockedProduct(store, shop, { name: 'paid', sku, nowMs, onHand: 5, variant: { limited: true, holdAt: 'cart' } });
   const cart = await shop.carts.create({ currency: 'USD' });
   await shop.carts.addLine(cart.id, sku, 1);
   const request: CheckoutRequest = {

@@ -13,6 +13,7 @@ import { defaultShopConfig } from '../../src/core/config.ts';
 import { DomainError } from '../../src/core/errors.ts';
 import { createShop } from '../../src/core/shop.ts';
 import { webCryptoIds } from '../../src/platform/web-crypto.ts';
+import { stockedProduct } from '../support/core-fixtures.ts';
 import { tempDir } from '../support/server.ts';
 
 const dir = tempDir('recovery');
@@ -26,22 +27,8 @@ async function shopWithPlacedOrder(file: string) {
   const store = await openSqliteStore({ path: join(dir.path, file) });
   const payments = createTestPaymentProvider({ sleep: async () => {} });
   const shop = createShop({ store, clock, ids: webCryptoIds, payments, config: defaultShopConfig });
-  await store.catalog.upsertCategory({ slug: 'gear', name: 'Gear', description: '', position: 1 });
   const sku = 'REC-1';
-  await store.catalog.createProduct({
-    id: 'prod_rec',
-    slug: 'rec',
-    title: 'Rec',
-    description: '',
-    images: [],
-    categorySlug: 'gear',
-    attributes: {},
-    published: true,
-    variants: [{ sku, title: '', options: {}, prices: { USD: 1000 }, limited: false, holdAt: 'order', holdTtlMs: 60_000, purchaseLimitPerCustomer: null, allowBackorder: false }],
-    createdAtMs: nowMs,
-    updatedAtMs: nowMs,
-  });
-  await shop.stock.move(sku, { type: 'receive', quantity: 5, reason: 'opening' });
+  await stockedProduct(store, shop, { name: 'rec', sku, nowMs, onHand: 5, variant: { limited: false, holdAt: 'order' } });
   const cart = await shop.carts.create({ currency: 'USD' });
   await shop.carts.addLine(cart.id, sku, 1);
 
