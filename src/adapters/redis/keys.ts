@@ -48,6 +48,11 @@ export function cartKey(prefix: string, cartId: string): string {
   return `${prefix}:cart:{${tagOf(cartId)}}:skus`;
 }
 
+/** Lock serialising the checkouts of one cart (orders.ts). */
+export function cartCommitLockKey(prefix: string, cartId: string): string {
+  return `${prefix}:cart:{${tagOf(cartId)}}:commit-lock`;
+}
+
 /** Sorted set: SKU -> the earliest expiry it may have (a hint for the sweeper). */
 export function holdIndexKey(prefix: string): string {
   return `${prefix}:hold-index`;

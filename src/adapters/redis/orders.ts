@@ -5,12 +5,15 @@
 //      taking the cart's own hold into the reservation; undo all if any SKU is short
 //   2. commit the order in the store (its own stock check, limits, number, outbox)
 //   3. settle in Redis: the reservation becomes sold, or is undone (the hold comes back)
-// Orders are unique per cart in the store, so a retry or a race never makes two orders.
+// Orders are unique per cart in the store, so a retry or a race never makes two orders. The
+// commits of one cart take turns (a lock per cart in Redis): a checkout lends its cart's hold to
+// its reservation, and one that failed gave the hold back after another checkout of the same
+// cart had sold those units without it, leaving the order's units both sold and held.
 
 import type { CommitOrderResult, OrderLineSale, OrderStore, Store } from '../../core/ports.ts';
 import { movementEffect, type Shortage } from '../../core/stock.ts';
 import { int, type HotStock } from './hot-stock.ts';
-import { withSkuLocks } from './locks.ts';
+import { withCartCommitLock, withSkuLocks } from './locks.ts';
 import type { RedisStockStore } from './stock.ts';
 
 interface Need {
@@ -61,45 +64,47 @@ export function createRedisOrderStore(hot: HotStock, inner: Store, stock: RedisS
     return failure === undefined ? { reserved, shortages } : { reserved, shortages, failure };
   }
 
-  return {
-    async commitOrder(input): Promise<CommitOrderResult> {
-      const { draft, nowMs } = input;
-      const existing = await inner.orders.getOrderByCart(draft.cartId);
-      if (existing !== undefined) return { ok: false, reason: 'cart-completed', orderId: existing.id };
+  async function commitOrder(input: Parameters<OrderStore['commitOrder']>[0]): Promise<CommitOrderResult> {
+    const { draft, nowMs } = input;
+    const existing = await inner.orders.getOrderByCart(draft.cartId);
+    if (existing !== undefined) return { ok: false, reason: 'cart-completed', orderId: existing.id };
 
-      const needs = needsOf(input.sales);
-      const intentId = `sale:${draft.id}`;
-      const { reserved, shortages, failure } = await reserve(intentId, draft.cartId, needs, nowMs);
-      if (failure !== undefined || shortages.length > 0) {
-        await settle(reserved, intentId, 'fail', nowMs);
-        if (failure !== undefined) throw failure;
-        return { ok: false, reason: 'sold-out', shortages };
-      }
+    const needs = needsOf(input.sales);
+    const intentId = `sale:${draft.id}`;
+    const { reserved, shortages, failure } = await reserve(intentId, draft.cartId, needs, nowMs);
+    if (failure !== undefined || shortages.length > 0) {
+      await settle(reserved, intentId, 'fail', nowMs);
+      if (failure !== undefined) throw failure;
+      return { ok: false, reason: 'sold-out', shortages };
+    }
 
-      let result: CommitOrderResult;
-      try {
-        result = await inner.orders.commitOrder(input);
-      } catch (error) {
-        await settle(reserved, intentId, 'fail', nowMs);
-        throw error;
-      }
-      if (!result.ok) {
-        await settle(reserved, intentId, 'fail', nowMs);
-        // The store refused what Redis allowed: Redis's figures are behind the truth.
-        if (result.reason === 'sold-out') await hot.markDirty(result.shortages.map((shortage) => shortage.sku));
-        return result;
-      }
-      // The order ends every hold of its cart, also on SKUs it did not buy; the holds on SKUs it
-      // bought became part of their reservations already.
-      const bought = new Set(reserved);
-      const [, held] = await Promise.all([settle(reserved, intentId, 'ok', nowMs), stock.heldSkus(draft.cartId).catch(() => [])]);
-      const others = held.filter((sku) => !bought.has(sku));
-      if (others.length > 0) {
-        // Acknowledged all the same if this fails: leftover holds only wait for their expiry.
-        await stock.releaseHolds(draft.cartId, others, nowMs).catch(() => undefined);
-      }
+    let result: CommitOrderResult;
+    try {
+      result = await inner.orders.commitOrder(input);
+    } catch (error) {
+      await settle(reserved, intentId, 'fail', nowMs);
+      throw error;
+    }
+    if (!result.ok) {
+      await settle(reserved, intentId, 'fail', nowMs);
+      // The store refused what Redis allowed: Redis's figures are behind the truth.
+      if (result.reason === 'sold-out') await hot.markDirty(result.shortages.map((shortage) => shortage.sku));
       return result;
-    },
+    }
+    // The order ends every hold of its cart, also on SKUs it did not buy; the holds on SKUs it
+    // bought became part of their reservations already.
+    const bought = new Set(reserved);
+    const [, held] = await Promise.all([settle(reserved, intentId, 'ok', nowMs), stock.heldSkus(draft.cartId).catch(() => [])]);
+    const others = held.filter((sku) => !bought.has(sku));
+    if (others.length > 0) {
+      // Acknowledged all the same if this fails: leftover holds only wait for their expiry.
+      await stock.releaseHolds(draft.cartId, others, nowMs).catch(() => undefined);
+    }
+    return result;
+  }
+
+  return {
+    commitOrder: (input) => withCartCommitLock(hot, input.draft.cartId, () => commitOrder(input)),
 
     getOrder: (id) => inner.orders.getOrder(id),
     getOrderByCart: (cartId) => inner.orders.getOrderByCart(cartId),
