@@ -8,9 +8,9 @@ import type { HotStock } from './hot-stock.ts';
 import { cartCommitLockKey, skuKeys } from './keys.ts';
 
 /** A lock whose holder died frees itself after this long. */
-export const skuLockTtlMs = 10_000;
-/** Longest a writer waits for a SKU's lock before answering 503. */
-export const skuLockWaitMs = 5_000;
+export const lockTtlMs = 10_000;
+/** Longest a writer waits for a lock (a SKU's or a cart's) before answering 503. */
+export const lockWaitMs = 5_000;
 
 /** Runs `work` holding the locks of these SKUs (taken in sorted order, so two writers cannot deadlock). */
 export function withSkuLocks<T>(hot: HotStock, skus: readonly string[], work: () => Promise<T>): Promise<T> {
@@ -26,10 +26,10 @@ async function withLocks<T>(hot: HotStock, keys: readonly string[], work: () => 
   const token = randomUUID();
   const taken: string[] = [];
   try {
-    const deadlineMs = Date.now() + skuLockWaitMs;
+    const deadlineMs = Date.now() + lockWaitMs;
     for (const key of keys) {
       for (;;) {
-        const got = await hot.link.command((redis) => redis.set(key, token, 'PX', skuLockTtlMs, 'NX'));
+        const got = await hot.link.command((redis) => redis.set(key, token, 'PX', lockTtlMs, 'NX'));
         if (got === 'OK') break;
         if (Date.now() > deadlineMs) throw new DomainError('overloaded', 'The stock or the cart is busy with another change; retry shortly.');
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));

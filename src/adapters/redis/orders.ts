@@ -10,7 +10,7 @@
 // its reservation, and one that failed gave the hold back after another checkout of the same
 // cart had sold those units without it, leaving the order's units both sold and held.
 
-import type { CommitOrderResult, OrderLineSale, OrderStore, Store } from '../../core/ports.ts';
+import type { CommitOrderInput, CommitOrderResult, OrderLineSale, OrderStore, Store } from '../../core/ports.ts';
 import { movementEffect, type Shortage } from '../../core/stock.ts';
 import { int, type HotStock } from './hot-stock.ts';
 import { withCartCommitLock, withSkuLocks } from './locks.ts';
@@ -64,7 +64,7 @@ export function createRedisOrderStore(hot: HotStock, inner: Store, stock: RedisS
     return failure === undefined ? { reserved, shortages } : { reserved, shortages, failure };
   }
 
-  async function commitOrder(input: Parameters<OrderStore['commitOrder']>[0]): Promise<CommitOrderResult> {
+  async function commitOrder(input: CommitOrderInput): Promise<CommitOrderResult> {
     const { draft, nowMs } = input;
     const existing = await inner.orders.getOrderByCart(draft.cartId);
     if (existing !== undefined) return { ok: false, reason: 'cart-completed', orderId: existing.id };
