@@ -19,6 +19,12 @@ describe('isoTime', () => {
     assert.equal(isoTime(Date.UTC(2028, 1, 29, 23, 59, 59, 999)), '2028-02-29T23:59:59.999Z');
   });
 
+  it('writes the right day when two or three days take turns, as a cart and its expiry do', () => {
+    const now = Date.UTC(2026, 11, 7, 12, 30);
+    const days = [now, now + 7 * 86_400_000, now + 1, now + 7 * 86_400_000 + 1, now + 3 * 86_400_000, now + 2, now + 7 * 86_400_000 + 2];
+    for (const ms of [...days, ...days.reverse()]) assert.equal(isoTime(ms), new Date(ms).toISOString());
+  });
+
   it('leaves the instants outside those years, and fractions, to Date', () => {
     for (const ms of [-1, -86_400_001, 253_402_300_800_000, 1.5, 8.64e15]) assert.equal(isoTime(ms), new Date(ms).toISOString());
     assert.throws(() => isoTime(Number.NaN), RangeError);
