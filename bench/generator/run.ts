@@ -89,6 +89,9 @@ export interface LoadOptions {
 }
 
 const workerPath = join(import.meta.dirname, 'worker.ts');
+// BENCH_GENERATOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof-gen" profiles the generator
+// processes, as BENCH_SERVER_NODE_ARGS does the server (bench/server.ts).
+const generatorNodeArgs = (process.env['BENCH_GENERATOR_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
 
 /** A generator process busier than this is the bottleneck, not the server. */
 const saturatedCpuPct = 90;
@@ -221,7 +224,7 @@ export async function runLoad(options: LoadOptions): Promise<RunResult> {
   try {
     await Promise.all(
       Array.from({ length: options.workers }, (_, index) => {
-        const child = fork(workerPath, [], { execArgv: ['--disable-warning=ExperimentalWarning'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const child = fork(workerPath, [], { execArgv: [...generatorNodeArgs, '--disable-warning=ExperimentalWarning'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         children.push(child);
         return new Promise<void>((resolve, reject) => {
           child.on('message', (message: WorkerMessage) => {
