@@ -13,7 +13,8 @@ import { createBatcher } from '../../src/adapters/sqlite/batcher.ts';
 import { openDatabase } from '../../src/adapters/sqlite/connection.ts';
 import { migrations } from '../../src/adapters/sqlite/migrations.ts';
 import { openSqliteStore } from '../../src/adapters/sqlite/store.ts';
-import { commit, counters, draft, hold, product, receive, t0Ms } from './fixtures.ts';
+import { isClaimRefused } from '../../src/core/errors.ts';
+import { cart, commit, counters, draft, hold, product, receive, t0Ms } from './fixtures.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'peakcart-durability-'));
 let fileCounter = 0;
@@ -274,6 +275,51 @@ describe('sqlite adapter: crash', () => {
     assert.ok(onHand >= acknowledged, `on-hand ${onHand} covers all ${acknowledged} acknowledged receipts`);
     assert.equal((await store.stock.listMovements('crash', 1_000)).length >= Math.min(acknowledged, 1_000), true);
     assert.deepEqual(store.checkInvariants(t0Ms), { heldMismatches: [], oversold: [] });
+    await store.close();
+  });
+});
+
+describe('sqlite adapter: Idempotency-Key rows an earlier version left in progress', () => {
+  const scope = 'POST /store/carts';
+  const leaseMs = 30_000;
+  const claiming = (key: string, body: string, requestHash: string, nowMs: number) => ({
+    scope,
+    key,
+    response: { status: 201, body, contentType: 'application/json' },
+    claim: { requestHash, nowMs, leaseMs },
+  });
+
+  /** A claim row as versions that wrote their claims left it when their process died. */
+  function leaveInProgress(path: string, key: string, requestHash: string, leaseUntilMs: number): void {
+    const db = new DatabaseSync(path);
+    db.prepare("INSERT INTO idempotency_keys (scope, key, request_hash, state, created_at_ms, lease_until_ms) VALUES (?, ?, ?, 'in_progress', ?, ?)").run(scope, key, requestHash, t0Ms, leaseUntilMs);
+    db.close();
+  }
+
+  it('lets a claiming write take over a row whose lease ran out, and refuses one still leased or of another body, changing nothing', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore({ path });
+    leaveInProgress(path, 'expired', 'hash_a', t0Ms + 1_000);
+    leaveInProgress(path, 'leased', 'hash_a', t0Ms + 60_000);
+
+    await store.carts.createCart(cart('cart_taken_over'), claiming('expired', '{"id":"cart_taken_over"}', 'hash_a', t0Ms + 2_000));
+    assert.equal((await store.carts.getCart('cart_taken_over'))?.id, 'cart_taken_over');
+    assert.deepEqual(await store.idempotency.begin(scope, 'expired', 'hash_a', t0Ms + 3_000, leaseMs), { kind: 'replay', status: 201, body: '{"id":"cart_taken_over"}', contentType: 'application/json' });
+
+    await assert.rejects(store.carts.createCart(cart('cart_leased'), claiming('leased', '{"id":"cart_leased"}', 'hash_a', t0Ms + 2_000)), (error: unknown) => isClaimRefused(error));
+    await assert.rejects(store.carts.createCart(cart('cart_other_body'), claiming('expired', '{"id":"cart_other_body"}', 'hash_b', t0Ms + 4_000)), (error: unknown) => isClaimRefused(error));
+    assert.equal(await store.carts.getCart('cart_leased'), undefined);
+    assert.equal(await store.carts.getCart('cart_other_body'), undefined);
+    assert.deepEqual(await store.idempotency.begin(scope, 'leased', 'hash_a', t0Ms + 5_000, leaseMs), { kind: 'in-progress' });
+    await store.close();
+  });
+
+  it('refuses a claiming write that changes nothing when its key is taken, as it was refused before it ran', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore({ path });
+    await store.carts.createCart(cart('cart_1'), claiming('kept', '{"id":"cart_1"}', 'hash_a', t0Ms));
+    // The same id again changes nothing (a conflict); the key it carries is taken by the first.
+    await assert.rejects(store.carts.createCart(cart('cart_1'), claiming('kept', '{"id":"cart_1"}', 'hash_a', t0Ms + 1)), (error: unknown) => isClaimRefused(error));
     await store.close();
   });
 });

@@ -23,6 +23,11 @@ const sql = {
     ON CONFLICT (scope, key) DO UPDATE SET
       state = 'done', response_status = excluded.response_status, response_body = excluded.response_body,
       response_content_type = excluded.response_content_type`,
+  // A claiming write's row, when no row has the key: a conflict changes nothing (changes 0).
+  insertFresh: `
+    INSERT INTO idempotency_keys (scope, key, request_hash, state, response_status, response_body, response_content_type, created_at_ms, lease_until_ms)
+    VALUES (:scope, :key, :requestHash, 'done', :status, :body, :contentType, :createdAtMs, :leaseUntilMs)
+    ON CONFLICT (scope, key) DO NOTHING`,
   complete: `
     UPDATE idempotency_keys SET state = 'done', response_status = :status, response_body = :body, response_content_type = :contentType
     WHERE scope = :scope AND key = :key`,
@@ -127,34 +132,71 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
     if (claim !== undefined && claims.get(name) === claim) claims.delete(name);
   }
 
+  /** The row's answer when the key is taken by a row; otherwise whether a row is there to take over. */
+  function lookStored(scope: string, key: string, requestHash: string, nowMs: number): IdempotencyBegin | FreeKey['stored'] {
+    return answerOf(prepare(sql.find).get(scope, key), requestHash, nowMs);
+  }
+
+  /** A refusal when a request of this process runs with the key; otherwise its claim, if its lease ran out. */
+  function lookRunning(scope: string, key: string, requestHash: string, nowMs: number): IdempotencyBegin | Claim | undefined {
+    const running = claims.get(claimKey(scope, key));
+    if (running === undefined) return undefined;
+    // As for a row: another body under this key is refused, whether its request runs or not.
+    if (running.requestHash !== requestHash) return { kind: 'mismatch' };
+    if (running.leaseUntilMs > nowMs) return { kind: 'in-progress' };
+    return running;
+  }
+
   /** What begin answers when the key is taken; otherwise what a claim of it takes over, if anything. */
   function look(scope: string, key: string, requestHash: string, nowMs: number): IdempotencyBegin | FreeKey {
-    const stored = answerOf(prepare(sql.find).get(scope, key), requestHash, nowMs);
+    const stored = lookStored(scope, key, requestHash, nowMs);
     if (typeof stored === 'object') return stored;
-    const running = claims.get(claimKey(scope, key));
-    if (running !== undefined) {
-      // As for a row: another body under this key is refused, whether its request runs or not.
-      if (running.requestHash !== requestHash) return { kind: 'mismatch' };
-      if (running.leaseUntilMs > nowMs) return { kind: 'in-progress' };
-    }
+    const running = lookRunning(scope, key, requestHash, nowMs);
+    if (running !== undefined && 'kind' in running) return running;
     return { stored, running };
   }
 
   /**
    * A write that claims its key: the look and the claim run in the write's own transaction, so
-   * no claim is held in between, and a key that is taken leaves the write undone.
+   * no claim is held in between, and a key that is taken leaves the write undone. The row is
+   * inserted without a read first: a key is nearly always new, and the insert's own unique
+   * check finds the rare one that is not, which is only then read, and refused by a throw that
+   * undoes the write with its savepoint (batcher.ts). A write that changes nothing, or fails,
+   * writes no row, so it reads the key, to be refused as a taken key was before it ran.
    */
   function claimingRun<T>(answer: KeptAnswer, claim: KeyClaim, work: () => T, applied: (value: T) => boolean): Promise<T> {
     const { scope, key, response } = answer;
+    const { requestHash, nowMs } = claim;
+    const refuse = (seen: IdempotencyBegin) => new ClaimRefused(`the Idempotency-Key is taken (${seen.kind})`);
+    const refuseIfTaken = () => {
+      const stored = lookStored(scope, key, requestHash, nowMs);
+      if (typeof stored === 'object') throw refuse(stored);
+    };
     return batcher.run(() => {
-      const seen = look(scope, key, claim.requestHash, claim.nowMs);
-      if ('kind' in seen) throw new ClaimRefused(`the Idempotency-Key is taken (${seen.kind})`);
-      const done = work();
-      if (applied(done)) {
-        writeRow(scope, key, response, { requestHash: claim.requestHash, createdAtMs: seen.running?.createdAtMs ?? claim.nowMs, leaseUntilMs: claim.nowMs + claim.leaseMs });
-        // A claim whose lease ran out belonged to a request that hung: the answer is this one's now.
-        if (seen.running !== undefined) claims.delete(claimKey(scope, key));
+      const running = lookRunning(scope, key, requestHash, nowMs);
+      if (running !== undefined && 'kind' in running) throw refuse(running);
+      let done: T;
+      try {
+        done = work();
+      } catch (error) {
+        refuseIfTaken();
+        throw error;
       }
+      if (!applied(done)) {
+        refuseIfTaken();
+        return done;
+      }
+      const row = { requestHash, createdAtMs: running?.createdAtMs ?? nowMs, leaseUntilMs: nowMs + claim.leaseMs };
+      const { status, body, contentType } = response;
+      const inserted = Number(prepare(sql.insertFresh).run({ scope, key, requestHash, status, body, contentType, createdAtMs: row.createdAtMs, leaseUntilMs: row.leaseUntilMs }).changes) === 1;
+      if (!inserted) {
+        const stored = lookStored(scope, key, requestHash, nowMs);
+        if (typeof stored === 'object') throw refuse(stored);
+        // A row a request of an earlier version left in progress, its lease run out: this one's answer replaces it.
+        writeRow(scope, key, response, row);
+      }
+      // A claim whose lease ran out belonged to a request that hung: the answer is this one's now.
+      if (running !== undefined) claims.delete(claimKey(scope, key));
       return done;
     });
   }
