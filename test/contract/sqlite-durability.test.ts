@@ -119,6 +119,58 @@ describe('sqlite adapter: group commit', () => {
     db.close();
   });
 
+  it('runs a batch without savepoints, and again with one per write once a write threw: memory changes are undone with their write', async () => {
+    const db = openDatabase(freshPath());
+    db.exec('CREATE TABLE items (value INTEGER NOT NULL)');
+    const batcher = createBatcher(db);
+    const seen = new Set<number>();
+    const runs = new Map<number, number>();
+    /** Inserts `value` and notes it in memory (undone if the write is rolled back), then fails if asked. */
+    const write = (value: number, fail = false) =>
+      batcher.run(() => {
+        runs.set(value, (runs.get(value) ?? 0) + 1);
+        db.prepare('INSERT INTO items (value) VALUES (?)').run(value);
+        seen.add(value);
+        batcher.undoOnRollback(() => seen.delete(value));
+        if (fail) throw new Error(`write ${value} fails after changing the file and memory`);
+        return value;
+      });
+    const values = () => db.prepare('SELECT value FROM items ORDER BY value').all().map((row) => Number(row['value']));
+
+    assert.deepEqual(await Promise.all([write(1), write(2)]), [1, 2]);
+    assert.deepEqual([...runs.values()], [1, 1], 'a batch with no failure runs each write once');
+
+    const results = await Promise.allSettled([write(3), write(4, true), write(5)]);
+    assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(values(), [1, 2, 3, 5]);
+    assert.deepEqual([...seen].sort(), [1, 2, 3, 5], 'the failed write left nothing in memory either');
+    assert.deepEqual([runs.get(3), runs.get(4), runs.get(5)], [2, 2, 1], 'run once without savepoints up to the failure, then again each in its own');
+    assert.equal(db.isTransaction, false);
+    await batcher.close();
+    db.close();
+  });
+
+  it('undoes the memory changes of every write of a batch whose COMMIT fails', async () => {
+    const db = openDatabase(freshPath());
+    db.exec(`
+      CREATE TABLE parents (id INTEGER PRIMARY KEY);
+      CREATE TABLE children (parent_id INTEGER NOT NULL REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);
+    `);
+    const batcher = createBatcher(db);
+    const seen = new Set<string>();
+    const noted = (name: string, sql: string) =>
+      batcher.run(() => {
+        db.prepare(sql).run();
+        seen.add(name);
+        batcher.undoOnRollback(() => seen.delete(name));
+      });
+    const results = await Promise.allSettled([noted('parent', 'INSERT INTO parents (id) VALUES (1)'), noted('orphan', 'INSERT INTO children (parent_id) VALUES (2)')]);
+    assert.deepEqual(results.map((result) => result.status), ['rejected', 'rejected']);
+    assert.deepEqual([...seen], []);
+    await batcher.close();
+    db.close();
+  });
+
   it('rolls the whole batch back when a savepoint cannot be undone, and retries the writes that never ran', async () => {
     const path = freshPath();
     const db = openDatabase(path);
@@ -311,6 +363,29 @@ describe('sqlite adapter: Idempotency-Key rows an earlier version left in progre
     assert.equal(await store.carts.getCart('cart_leased'), undefined);
     assert.equal(await store.carts.getCart('cart_other_body'), undefined);
     assert.deepEqual(await store.idempotency.begin(scope, 'leased', 'hash_a', t0Ms + 5_000, leaseMs), { kind: 'in-progress' });
+    await store.close();
+  });
+
+  it('keeps the claim of an order written in a batch that ran again because another write in it failed', async () => {
+    const store = await openSqliteStore({ path: freshPath() });
+    await receive(store, 'drop', 5);
+    const checkoutScope = 'POST /store/carts/cart_1/checkout';
+    const [placed, product1, clash] = await Promise.allSettled([
+      store.orders.commitOrder({
+        draft: draft('ord_1', 'cart_1', [{ sku: 'drop', quantity: 1 }]),
+        sales: [{ sku: 'drop', quantity: 1, allowBackorder: false, purchaseLimitPerCustomer: null }],
+        events: [{ id: 'evt_ord_1_placed', type: 'order.placed', occurredAtMs: t0Ms }],
+        nowMs: t0Ms,
+        claim: { scope: checkoutScope, key: 'order', requestHash: 'hash_a', nowMs: t0Ms, leaseMs },
+      }),
+      store.catalog.createProduct(product('tee')),
+      store.catalog.createProduct(product('tee', { id: 'prod_clash' })),
+    ]);
+    assert.deepEqual([placed.status, product1.status, clash.status], ['fulfilled', 'fulfilled', 'rejected']);
+    assert.equal(placed.status === 'fulfilled' && placed.value.ok, true, 'the order was not refused by its own claim from the first run');
+    assert.deepEqual(await counters(store, 'drop'), { onHand: 5, sold: 1, held: 0, available: 4 });
+    // The claim stays the running request's, as after a batch that ran once.
+    assert.deepEqual(await store.idempotency.begin(checkoutScope, 'order', 'hash_a', t0Ms + 1, leaseMs), { kind: 'in-progress' });
     await store.close();
   });
 

@@ -126,6 +126,20 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
     prepare(sql.record).run({ scope, key, requestHash, status, body, contentType, createdAtMs, leaseUntilMs });
   }
 
+  /**
+   * Sets or (with undefined) removes a claim. Inside a write the change is undone with the
+   * write if it is rolled back (batcher.ts runs a batch again after one of its writes threw).
+   */
+  function putClaim(name: string, claim: Claim | undefined): void {
+    const before = claims.get(name);
+    if (claim === undefined) claims.delete(name);
+    else claims.set(name, claim);
+    batcher.undoOnRollback(() => {
+      if (before === undefined) claims.delete(name);
+      else claims.set(name, before);
+    });
+  }
+
   /** Only once the row is durable: until then, a duplicate must still find the claim. */
   function release(scope: string, key: string, claim: Claim | undefined): void {
     const name = claimKey(scope, key);
@@ -196,7 +210,7 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
         writeRow(scope, key, response, row);
       }
       // A claim whose lease ran out belonged to a request that hung: the answer is this one's now.
-      if (running !== undefined) claims.delete(claimKey(scope, key));
+      if (running !== undefined) putClaim(claimKey(scope, key), undefined);
       return done;
     });
   }
@@ -205,7 +219,7 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
   function take(claim: CommitClaim, seen: FreeKey): void {
     const { stored, running } = seen;
     sweepExpired(claim.nowMs);
-    claims.set(claimKey(claim.scope, claim.key), { requestHash: claim.requestHash, createdAtMs: running?.createdAtMs ?? claim.nowMs, leaseUntilMs: claim.nowMs + claim.leaseMs, tookOver: stored === 'expired' });
+    putClaim(claimKey(claim.scope, claim.key), { requestHash: claim.requestHash, createdAtMs: running?.createdAtMs ?? claim.nowMs, leaseUntilMs: claim.nowMs + claim.leaseMs, tookOver: stored === 'expired' });
   }
 
   const answers: AnswerKeeper = {
