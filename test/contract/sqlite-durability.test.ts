@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
-import { createBatcher } from '../../src/adapters/sqlite/batcher.ts';
+import { createBatcher, writesPerSavepoint } from '../../src/adapters/sqlite/batcher.ts';
 import { openDatabase } from '../../src/adapters/sqlite/connection.ts';
 import { migrations } from '../../src/adapters/sqlite/migrations.ts';
 import { openSqliteStore } from '../../src/adapters/sqlite/store.ts';
@@ -119,7 +119,7 @@ describe('sqlite adapter: group commit', () => {
     db.close();
   });
 
-  it('runs a batch without savepoints, and again with one per write once a write threw: memory changes are undone with their write', async () => {
+  it('runs writes in groups under one savepoint, and a group again with one per write once a write of it threw: memory changes are undone with their write', async () => {
     const db = openDatabase(freshPath());
     db.exec('CREATE TABLE items (value INTEGER NOT NULL)');
     const batcher = createBatcher(db);
@@ -144,7 +144,16 @@ describe('sqlite adapter: group commit', () => {
     assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.deepEqual(values(), [1, 2, 3, 5]);
     assert.deepEqual([...seen].sort(), [1, 2, 3, 5], 'the failed write left nothing in memory either');
-    assert.deepEqual([runs.get(3), runs.get(4), runs.get(5)], [2, 2, 1], 'run once without savepoints up to the failure, then again each in its own');
+    assert.deepEqual([runs.get(3), runs.get(4), runs.get(5)], [2, 2, 1], 'run once in the group up to the failure, then again each in its own savepoint');
+
+    // A failing write makes only its own group run again, not the whole batch.
+    runs.clear();
+    const batch = Array.from({ length: 3 * writesPerSavepoint }, (_, index) => write(100 + index, index === 1));
+    const settled = await Promise.allSettled(batch);
+    assert.equal(settled.filter((result) => result.status === 'rejected').length, 1);
+    assert.equal(values().length, 4 + 3 * writesPerSavepoint - 1);
+    assert.deepEqual([runs.get(100), runs.get(101), runs.get(102)], [2, 2, 1]);
+    assert.ok([...runs].filter(([value]) => value >= 100 + writesPerSavepoint).every(([, count]) => count === 1), 'the other groups ran once');
     assert.equal(db.isTransaction, false);
     await batcher.close();
     db.close();

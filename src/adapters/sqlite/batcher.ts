@@ -5,16 +5,22 @@
 //
 // Undoing one write alone takes a SAVEPOINT around it, and while one is open SQLite copies
 // every page a write touches first into a statement journal, in case it must be put back: 8%
-// of the writer's CPU under a flash sale, for writes that nearly never fail. So a batch runs
-// first without savepoints; only when one of its writes throws is the whole transaction rolled
-// back and the batch run again with a savepoint around each write, as it always ran before.
-// The writes are run twice then, which they allow: what they do is read and written in this
-// transaction, and what they change in memory they undo through undoOnRollback.
+// of the writer's CPU under a flash sale, for writes that nearly never fail. So the writes run
+// in groups of writesPerSavepoint under one savepoint, which journals a page the group's
+// writes share (the hot stock row, each table's last page) once instead of once per write.
+// Only when a write of a group throws is the group rolled back and run again, each write in a
+// savepoint of its own, as every write ran before. The other writes of the group run twice
+// then, which they allow: what they do is read and written in this transaction, and what they
+// change in memory they undo through undoOnRollback. A write that fails costs at most its
+// group's run again, so bad requests cannot make a whole batch run twice.
 
 import type { DatabaseSync } from 'node:sqlite';
 
 /** Most writes one transaction carries; the rest wait for the next flush. */
 export const batchOpsMax = 1000;
+
+/** Writes run under one savepoint, and run again one by one when one of them throws. */
+export const writesPerSavepoint = 16;
 
 /** Most writes waiting at once; beyond it run() refuses, so overload cannot grow memory unbounded. */
 export const batchQueueMax = 100_000;
@@ -116,30 +122,15 @@ export function createBatcher(db: DatabaseSync, options: { batchMaxOps?: number;
       for (const pending of batch) pending.reject(error);
       return;
     }
-    const values = runWithoutSavepoints(batch);
-    if (values !== undefined) {
-      stats.operations += batch.length;
-      commit(batch, values.map((value) => ({ ok: true, value })));
-      return;
-    }
-    // A write threw, and its changes (and every earlier write's) were rolled back: the batch
-    // runs again, each write in a savepoint of its own.
-    try {
-      db.exec('BEGIN IMMEDIATE');
-    } catch (error) {
-      for (const pending of batch) pending.reject(error);
-      return;
-    }
     const outcomes: Outcome[] = [];
     try {
-      for (const pending of batch) {
-        if (!db.isTransaction) break;
-        stats.operations += 1;
-        outcomes.push(runOne(pending.work));
+      for (let start = 0; start < batch.length && db.isTransaction; start += writesPerSavepoint) {
+        runGroup(batch.slice(start, start + writesPerSavepoint), outcomes);
       }
     } catch (error) {
       // A savepoint could not be taken, released or undone: a failed write's effects may still
-      // be in the transaction, so none of it may commit.
+      // be in the transaction, so none of it may commit. The writes after the one that broke
+      // never ran for good.
       abort(batch, outcomes.length + 1, error);
       return;
     }
@@ -153,30 +144,54 @@ export function createBatcher(db: DatabaseSync, options: { batchMaxOps?: number;
   }
 
   /**
-   * Runs every write with no savepoint: their values, or undefined once one threw, the
-   * transaction then rolled back and every in-memory change of the writes undone.
+   * Runs a group of writes under one savepoint and adds their outcomes to `outcomes`. When one
+   * throws, the group is rolled back, its writes' memory changes undone, and the group run
+   * again, each write in its own savepoint. Throws only when a savepoint itself fails, with
+   * `outcomes` as far as the writes ran for good.
    */
-  function runWithoutSavepoints(batch: Pending[]): unknown[] | undefined {
-    const values: unknown[] = [];
-    for (const pending of batch) {
-      undos = batchUndos;
-      let failed = false;
+  function runGroup(group: Pending[], outcomes: Outcome[]): void {
+    db.exec('SAVEPOINT writes');
+    const groupUndos: (() => void)[] = [];
+    const values: Outcome[] = [];
+    let failed = false;
+    let failure: unknown;
+    for (const pending of group) {
+      undos = groupUndos;
       try {
         const value = pending.work();
+        // The savepoint must cover all of the write's effects, so the work must be synchronous.
         if (value instanceof Promise) throw new Error('a batched write must be synchronous');
-        values.push(value);
-      } catch {
+        values.push({ ok: true, value });
+      } catch (error) {
         failed = true;
+        failure = error;
       } finally {
         undos = undefined;
       }
-      if (failed || !db.isTransaction) {
-        rollback();
-        runUndos(batchUndos);
-        return undefined;
-      }
+      if (failed || !db.isTransaction) break;
     }
-    return values;
+    if (!failed && db.isTransaction) {
+      stats.operations += group.length;
+      batchUndos.push(...groupUndos);
+      db.exec('RELEASE writes');
+      outcomes.push(...values);
+      return;
+    }
+    runUndos(groupUndos);
+    if (!db.isTransaction) {
+      // SQLite ended the transaction itself (an I/O error, a full disk): what ran is gone, and
+      // runBatch fails every write that ran with the error.
+      const lost: Outcome = { ok: false, error: failed ? failure : new Error('the write transaction was aborted') };
+      for (let ran = values.length + (failed ? 1 : 0); ran > 0; ran--) outcomes.push(lost);
+      return;
+    }
+    db.exec('ROLLBACK TO writes');
+    for (const pending of group) {
+      if (!db.isTransaction) break;
+      stats.operations += 1;
+      outcomes.push(runOne(pending.work));
+    }
+    if (db.isTransaction) db.exec('RELEASE writes');
   }
 
   /** Commits the batch and settles each write with its outcome, or fails them all. */
