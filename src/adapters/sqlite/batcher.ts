@@ -4,7 +4,7 @@
 // COMMIT returned, i.e. once the batch is durable.
 //
 // Undoing one write alone takes a SAVEPOINT around it, and while one is open SQLite copies
-// every page a write touches first into a statement journal, in case it must be put back: 8%
+// every page a write touches first into a statement journal, in case it must be put back: 7%
 // of the writer's CPU under a flash sale, for writes that nearly never fail. So the writes run
 // in groups of writesPerSavepoint under one savepoint, which journals a page the group's
 // writes share (the hot stock row, each table's last page) once instead of once per write.
