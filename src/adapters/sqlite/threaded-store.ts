@@ -161,7 +161,10 @@ export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Pr
   };
   worker.on('error', (error) => lost(new DomainError('store-unavailable', `The SQLite writer thread failed: ${error.message}`)));
   worker.on('exit', (code) => {
-    lost(new DomainError('store-unavailable', `The SQLite writer thread exited (code ${code}).`));
+    // After close() asked it to, the thread's exit is the store closing, not its writer lost;
+    // the exit may come before the thread's last message ('closed') is handled here.
+    if (closing !== undefined) stop(new Error('the store is closed'));
+    else lost(new DomainError('store-unavailable', `The SQLite writer thread exited (code ${code}).`));
     closed?.();
   });
 
