@@ -156,17 +156,11 @@ export function createBatcher(db: DatabaseSync, options: { batchMaxOps?: number;
     let failed = false;
     let failure: unknown;
     for (const pending of group) {
-      undos = groupUndos;
       try {
-        const value = pending.work();
-        // The savepoint must cover all of the write's effects, so the work must be synchronous.
-        if (value instanceof Promise) throw new Error('a batched write must be synchronous');
-        values.push({ ok: true, value });
+        values.push({ ok: true, value: runWork(pending.work, groupUndos) });
       } catch (error) {
         failed = true;
         failure = error;
-      } finally {
-        undos = undefined;
       }
       if (failed || !db.isTransaction) break;
     }
@@ -233,18 +227,27 @@ export function createBatcher(db: DatabaseSync, options: { batchMaxOps?: number;
     queue = [...batch.slice(ran), ...queue];
   }
 
+  /** Runs one write, the undos it registers going to `into`. */
+  function runWork(work: () => unknown, into: (() => void)[]): unknown {
+    undos = into;
+    try {
+      const value = work();
+      // The savepoint must cover all of the write's effects, so the work must be synchronous.
+      if (value instanceof Promise) throw new Error('a batched write must be synchronous');
+      return value;
+    } finally {
+      undos = undefined;
+    }
+  }
+
   /** Runs one write in its own savepoint; throws only when the savepoint itself fails. */
   function runOne(work: () => unknown): Outcome {
     db.exec('SAVEPOINT write');
     const own: (() => void)[] = [];
     let value: unknown;
-    undos = own;
     try {
-      value = work();
-      // The savepoint must cover all of the write's effects, so the work must be synchronous.
-      if (value instanceof Promise) throw new Error('a batched write must be synchronous');
+      value = runWork(work, own);
     } catch (error) {
-      undos = undefined;
       runUndos(own);
       if (db.isTransaction) {
         db.exec('ROLLBACK TO write');
@@ -252,7 +255,6 @@ export function createBatcher(db: DatabaseSync, options: { batchMaxOps?: number;
       }
       return { ok: false, error };
     }
-    undos = undefined;
     batchUndos.push(...own);
     db.exec('RELEASE write');
     return { ok: true, value };

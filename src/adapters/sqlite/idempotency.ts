@@ -119,6 +119,13 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
     return claim;
   }
 
+  /** The row of a request that finished under this claim, unless the key has a row: whether it was written. */
+  function insertRow(scope: string, key: string, response: KeptAnswer['response'], claim: Pick<Claim, 'requestHash' | 'createdAtMs' | 'leaseUntilMs'>): boolean {
+    const { status, body, contentType } = response;
+    const { requestHash, createdAtMs, leaseUntilMs } = claim;
+    return Number(prepare(sql.insertFresh).run({ scope, key, requestHash, status, body, contentType, createdAtMs, leaseUntilMs }).changes) === 1;
+  }
+
   /** The row of a request that finished under this claim, with its answer. */
   function writeRow(scope: string, key: string, response: KeptAnswer['response'], claim: Pick<Claim, 'requestHash' | 'createdAtMs' | 'leaseUntilMs'>): void {
     const { status, body, contentType } = response;
@@ -201,11 +208,8 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
         return done;
       }
       const row = { requestHash, createdAtMs: running?.createdAtMs ?? nowMs, leaseUntilMs: nowMs + claim.leaseMs };
-      const { status, body, contentType } = response;
-      const inserted = Number(prepare(sql.insertFresh).run({ scope, key, requestHash, status, body, contentType, createdAtMs: row.createdAtMs, leaseUntilMs: row.leaseUntilMs }).changes) === 1;
-      if (!inserted) {
-        const stored = lookStored(scope, key, requestHash, nowMs);
-        if (typeof stored === 'object') throw refuse(stored);
+      if (!insertRow(scope, key, response, row)) {
+        refuseIfTaken();
         // A row a request of an earlier version left in progress, its lease run out: this one's answer replaces it.
         writeRow(scope, key, response, row);
       }
