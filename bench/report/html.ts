@@ -222,6 +222,15 @@ table.audit td{text-align:center;min-width:80px}table.audit span{font-size:11px;
 .good{background:#f0fff4;color:#276749}.bad{background:#fff5f5;color:#c53030}
 dt{font-weight:600;margin-top:6px}dd{margin-left:12px;font-size:13px}summary{cursor:pointer;font-size:13px;color:#2b6cb0}`;
 
+/** The scenario's own warnings (the box's speed beside its window); each run shows the generator's. */
+function scenarioWarnings(result: ScenarioResult): string {
+  const fromRuns = (warning: string) => result.runs.some((run) => warning.startsWith(`${run.name}: `));
+  return result.warnings
+    .filter((warning) => !fromRuns(warning))
+    .map((warning) => `<p class="warn">⚠ ${esc(warning)}</p>`)
+    .join('');
+}
+
 export function buildReport(results: ScenarioResult[]): string {
   const byName = new Map(results.map((result) => [result.scenario, result]));
   const ordered = [...scenarioOrder.flatMap((name) => (byName.has(name) ? [byName.get(name) as ScenarioResult] : [])), ...results.filter((result) => !scenarioOrder.includes(result.scenario))];
@@ -232,6 +241,7 @@ export function buildReport(results: ScenarioResult[]): string {
   const sections = ordered
     .map((result) => `<h2 id="${esc(result.scenario)}">${esc(result.scenario)}</h2>
 <p class="muted">${esc(result.startedAt)} · ${result.durationS} s of load · ${formatNumber(result.throughputRps)} req/s · p99 ${ms(result.latencyMs.p99)} ms${result.ordersPerS === null ? '' : ` · ${result.ordersPerS} orders/s`}${result.ratioToCeiling === null ? '' : ` · ${(result.ratioToCeiling * 100).toFixed(1)}% of ceiling`}</p>
+${scenarioWarnings(result)}
 ${auditTable(result.audit)}
 ${scenarioExtras(result)}
 ${result.runs.map(runCharts).join('\n')}`)

@@ -37,6 +37,35 @@ export interface CeilingBeside {
   meanRps: number;
 }
 
+/**
+ * Two no-op rates further apart than this share of their mean were measured on what was, for
+ * the bench, another machine: one of 2026-12-07 went from 31,019 to 15,985 req/s in 40 s.
+ */
+export const besideDriftMax = 0.25;
+
+function apart(a: number, b: number): number {
+  const mean = (a + b) / 2;
+  return mean > 0 ? Math.abs(a - b) / mean : 0;
+}
+
+/**
+ * What the no-op rates beside a window say about the box while it was measured: that its speed
+ * changed during the window, or since the ceiling scenario ran. A ratio is only as good as the
+ * two rates it divides were taken on the same machine, so a reader must see when they were not.
+ */
+export function besideWarnings(beside: CeilingBeside, ceilingRps: number | null): string[] {
+  const warnings: string[] = [];
+  const { beforeRps, afterRps, meanRps } = beside;
+  const percent = (share: number) => `${Math.round(share * 100)}%`;
+  if (apart(beforeRps, afterRps) > besideDriftMax) {
+    warnings.push(`the no-op rate was ${Math.round(beforeRps)} req/s before the window and ${Math.round(afterRps)} after (${percent(apart(beforeRps, afterRps))} apart): the box's speed changed while the window was measured`);
+  }
+  if (ceilingRps !== null && apart(meanRps, ceilingRps) > besideDriftMax) {
+    warnings.push(`the no-op rate beside the window (${Math.round(meanRps)} req/s) is ${percent(apart(meanRps, ceilingRps))} away from ceilingRps (${Math.round(ceilingRps)}): ratioToCeiling divides rates of two different speeds of the box`);
+  }
+  return warnings;
+}
+
 /** Runs `measure` between two no-op windows on the same server, each measured as the ceiling scenario's. */
 export async function ceilingBeside<T>(options: BenchOptions, target: Target, measure: () => Promise<T>): Promise<{ value: T; beside: CeilingBeside }> {
   const noop = async (name: string) => (await noopLoad(options, target, name, true)).throughputRps;

@@ -124,6 +124,14 @@ export function baseResult(options: BenchOptions, scenario: string, target: Targ
   };
 }
 
+/** Prints warnings about a scenario's figures as the generator prints its own, and keeps them in its result. */
+export function warnAbout(result: ScenarioResult, warnings: readonly string[]): void {
+  for (const warning of warnings) {
+    console.warn(`  ! ${result.scenario}: ${warning}`);
+    result.warnings.push(warning);
+  }
+}
+
 export function ratio(value: number | null, ceilingRps: number | null): number | null {
   if (value === null || ceilingRps === null || ceilingRps <= 0) return null;
   return Math.round((value / ceilingRps) * 1000) / 1000;
