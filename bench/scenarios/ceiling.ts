@@ -39,7 +39,7 @@ export interface CeilingBeside {
 
 /**
  * Two no-op rates further apart than this share of their mean were measured on what was, for
- * the bench, another machine: one of 2026-12-07 went from 31,019 to 15,985 req/s in 40 s.
+ * the bench, another machine: on 2026-12-07 one went from 31,019 to 15,985 req/s in half a minute.
  */
 export const besideDriftMax = 0.25;
 
