@@ -186,6 +186,14 @@ export const migrations: readonly Migration[] = [
       'CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at_ms)',
     ],
   },
+  {
+    version: 6,
+    name: 'no cart index by status and expiry',
+    // As in SQLite's migration 9: no query reads carts by status or expiry. Here it also made
+    // every cart save and checkout ineligible for a heap-only update, since each changes a
+    // column it indexes. A purge of carts, when there is one, adds the index it reads.
+    statements: ['DROP INDEX IF EXISTS carts_status_expiry'],
+  },
 ];
 
 const createLedger = `
