@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeArgsFrom } from './node-args.ts';
 
 const projectRoot = join(import.meta.dirname, '..');
 const startTimeoutMs = 60_000;
@@ -40,9 +41,8 @@ async function freePort(): Promise<number> {
 }
 
 function spawnServe(env: Record<string, string>, seed: boolean): Promise<{ child: ChildProcess; exited: Promise<void> }> {
-  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server alone (Node
-  // refuses --cpu-prof in NODE_OPTIONS, which would reach the generator too).
-  const nodeArgs = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server alone.
+  const nodeArgs = nodeArgsFrom('BENCH_SERVER_NODE_ARGS');
   const child = spawn(process.execPath, [...nodeArgs, '--disable-warning=ExperimentalWarning', join(projectRoot, 'src/cli/main.ts'), 'serve', ...(seed ? ['--seed-if-empty'] : [])], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

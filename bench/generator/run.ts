@@ -9,6 +9,7 @@ import { addCounts, classOf, decodeInto, isOk, latencyOf, merged, spectrumOf, ty
 import { newHistogram } from './recorder.ts';
 import { closedPhase, warmUpPhase, type AckedOrder, type Final, type Flow, type Job, type LoadModel, type ParentMessage, type Tick, type WorkerMessage } from './protocol.ts';
 import { serverCpuUs } from './server-cpu.ts';
+import { nodeArgsFrom } from '../node-args.ts';
 
 export interface SecondStats {
   second: number;
@@ -91,7 +92,7 @@ export interface LoadOptions {
 const workerPath = join(import.meta.dirname, 'worker.ts');
 // BENCH_GENERATOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof-gen" profiles the generator
 // processes, as BENCH_SERVER_NODE_ARGS does the server (bench/server.ts).
-const generatorNodeArgs = (process.env['BENCH_GENERATOR_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+const generatorNodeArgs = nodeArgsFrom('BENCH_GENERATOR_NODE_ARGS');
 
 /** A generator process busier than this is the bottleneck, not the server. */
 const saturatedCpuPct = 90;
