@@ -41,7 +41,7 @@ export function createShop(deps: CoreDeps): Shop {
     carts: createCartService(deps, perCart),
     orders,
     stock: createStockService(deps),
-    webhooks: createWebhookService(deps),
+    webhooks: createWebhookService(deps, () => orders.settled()),
     checkout: (request) => perCart.run(request.cartId, () => checkout(deps, orders, request)),
     async sweep() {
       const nowMs = deps.clock.nowMs();

@@ -16,10 +16,15 @@ export interface WebhookService {
   remove(id: string): Promise<void>;
 }
 
-export function createWebhookService(deps: CoreDeps): WebhookService {
+/**
+ * `settled` waits for the paid marks this process wrote after answering (orders.ts): the feed
+ * waits too, so an order whose checkout was answered never shows here as only placed.
+ */
+export function createWebhookService(deps: CoreDeps, settled: () => Promise<void>): WebhookService {
   const { store, clock, ids } = deps;
   return {
     async events(afterSequence, limit) {
+      await settled();
       const items = await store.events.listEvents(afterSequence, Math.min(Math.max(1, limit), eventPageSizeMax));
       const last = items.at(-1);
       // The cursor is where the next read starts; an empty page keeps the caller where it was.

@@ -89,7 +89,7 @@ async function settledSoon(promise: Promise<unknown>): Promise<boolean> {
   return settled;
 }
 
-it('answers a paid order once it is written and its money taken, and no read of the process shows it placed meanwhile', async () => {
+it('answers a paid order once it is written and its money taken, and no read of the process shows it placed meanwhile, not even the event feed', async () => {
   const { sqlite, shop, held, waiting, handed, request } = await shopWithCart('answer.sqlite', true);
   const checkout = shop.checkout(request);
   await waiting(1);
@@ -103,14 +103,20 @@ it('answers a paid order once it is written and its money taken, and no read of 
 
   const read = shop.orders.get(placed.order.id);
   const listed = shop.orders.list({ limit: 10 });
+  const feed = shop.webhooks.events(0, 100);
   assert.equal(await settledSoon(read), false, 'the read waits for the mark');
   assert.equal(await settledSoon(listed), false, 'so does the list');
+  assert.equal(await settledSoon(feed), false, 'and the event feed');
   held[0]?.release();
   assert.equal(await handed[0]?.outcome, 'written');
   assert.equal((await read).status, 'paid');
   assert.deepEqual(
     (await listed).items.map((order) => order.status),
     ['paid'],
+  );
+  assert.deepEqual(
+    (await feed).items.map((event) => event.type),
+    ['order.placed', 'order.paid'],
   );
   assert.equal((await sqlite.orders.getOrder(placed.order.id))?.status, 'paid');
   await sqlite.close();
