@@ -196,7 +196,11 @@ async function validate(deps: CoreDeps, cart: Cart, request: CheckoutRequest): P
     orderLines.push({
       sku: line.sku,
       productId: info.product.id,
-      title: info.variant.title ? `${info.product.title} — ${info.variant.title}` : info.product.title,
+      // An ASCII hyphen, as most shops join the two: one character outside Latin-1 (the em dash
+      // this was) made every copy of the order (its row, events, kept answer and the answer
+      // itself) a two-byte string, each stringified, cloned to the writer thread and encoded
+      // to UTF-8 the slow way (docs/benchmarks.md, fourteenth session).
+      title: info.variant.title ? `${info.product.title} - ${info.variant.title}` : info.product.title,
       quantity: line.quantity,
       unitPriceMinor: price,
       lineTotalMinor: price * line.quantity,

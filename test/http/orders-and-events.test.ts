@@ -87,7 +87,7 @@ describe('orders and events', () => {
 
   describe('the order state machine', () => {
     it('checkout makes a paid order that its token reads', async () => {
-      const { sku } = await createProduct(api, { onHand: 5 });
+      const { sku, slug } = await createProduct(api, { onHand: 5 });
       const order = await placeOrder(sku, 2);
       const read = await api.get(`/store/orders/${order.id}`, { headers: { authorization: `Bearer ${order.token}` } });
       assert.equal(read.status, 200);
@@ -96,6 +96,7 @@ describe('orders and events', () => {
       assert.equal(read.body.status, 'paid');
       assert.equal(read.body.payment.captured, true);
       assert.equal(read.body.lines[0].quantity, 2);
+      assert.equal(read.body.lines[0].title, `Test product ${slug.slice('test-product-'.length)} - One size`);
       assert.equal(read.body.totals.subtotalMinor, 2000);
       assert.equal(read.body.totals.totalMinor, read.body.totals.subtotalMinor + read.body.totals.shippingMinor + (read.body.totals.taxIncluded ? 0 : read.body.totals.taxMinor));
     });
