@@ -241,6 +241,21 @@ export const migrations: readonly Migration[] = [
       DROP INDEX IF EXISTS carts_status_expiry;
     `,
   },
+  {
+    version: 10,
+    name: 'no index on key age or order staleness',
+    // Two indexes every order paid for and only a background chore read. idempotency_keys by
+    // created_at_ms took three entries an order, for the purge of day-old keys, which now walks
+    // the table in rowid order: insertion order, so the oldest rows come first
+    // (idempotency.ts). orders by (status, updated_at_ms) took an entry at the order's write and
+    // a delete and an insert at each transition, for the sweep of orders left placed, which are
+    // found as well through orders_status_number: placed orders are the few whose capture is
+    // still running or was cut off.
+    sql: `
+      DROP INDEX IF EXISTS idempotency_keys_created;
+      DROP INDEX IF EXISTS orders_status_updated;
+    `,
+  },
 ];
 
 /** Applies the migrations this file has not seen yet; returns the versions it applied. */
