@@ -91,6 +91,12 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
   // still leased (a surge of running requests), a sweep at every claim would walk them all each
   // time, a cost that grew with the square of the requests running.
   let sweepAt = claimsSweepAbove;
+  function sweepExpired(nowMs: number): void {
+    if (claims.size < sweepAt) return;
+    for (const [name, claim] of claims) if (claim.leaseUntilMs <= nowMs) claims.delete(name);
+    sweepAt = Math.max(claimsSweepAbove, 2 * claims.size);
+  }
+
   /** Deletes at most `most` of the oldest rows created before `beforeMs`; returns how many. */
   function purgeOldest(beforeMs: number, most: number): number {
     let last = 0;
@@ -112,12 +118,6 @@ export function createIdempotencyStore(prepare: Prepare, batcher: Batcher): { st
       page *= 2;
     }
     return old === 0 ? 0 : Number(prepare(sql.purgeThrough).run(last).changes);
-  }
-
-  function sweepExpired(nowMs: number): void {
-    if (claims.size < sweepAt) return;
-    for (const [name, claim] of claims) if (claim.leaseUntilMs <= nowMs) claims.delete(name);
-    sweepAt = Math.max(claimsSweepAbove, 2 * claims.size);
   }
 
   /** What an existing row answers, or whether the caller may claim the key over it. */
