@@ -6,8 +6,8 @@ import { runLoad, type RunResult } from '../generator/run.ts';
 import type { BenchOptions } from '../options.ts';
 import type { ScenarioResult } from '../results.ts';
 import { readCatalog } from '../setup.ts';
-import { besideDefinitions, besideWarnings, ceilingBeside } from './ceiling.ts';
-import { baseResult, ratio, warmUpMsOf, warnAbout, withTarget } from './common.ts';
+import { besideDefinitions, ceilingBeside, recordBeside } from './ceiling.ts';
+import { baseResult, ratio, warmUpMsOf, withTarget } from './common.ts';
 
 /** Share of requests that revalidate in the realistic mix: returning visitors and CDNs. */
 export const realisticRevalidateShare = 0.5;
@@ -35,9 +35,7 @@ export async function browseScenario(options: BenchOptions, ceilingRps: number |
     result.audit = await auditShop(target, { holdsExpired: target.startedByBench });
     result.ceilingRps = ceilingRps;
     result.ratioToCeiling = ratio(realistic.throughputRps, ceilingRps);
-    result['ceilingBeside'] = beside;
-    result['ratioToCeilingBeside'] = ratio(realistic.throughputRps, beside.meanRps);
-    warnAbout(result, besideWarnings(beside, ceilingRps));
+    recordBeside(result, beside, realistic.throughputRps, ceilingRps);
     result['withoutRevalidation'] = { throughputRps: plain.throughputRps, ratioToCeiling: ratio(plain.throughputRps, ceilingRps), latencyMs: plain.latencyMs };
     result['catalog'] = { products: catalog.items.length, categories: catalog.categories.length };
     result.definitions = {

@@ -11,7 +11,7 @@ import { auditShop } from '../audit.ts';
 import { runLoad, type RunResult } from '../generator/run.ts';
 import type { BenchOptions } from '../options.ts';
 import type { ScenarioResult } from '../results.ts';
-import { baseResult, ratio, warmUpMsOf, withTarget, type Target } from './common.ts';
+import { baseResult, ratio, warmUpMsOf, warnAbout, withTarget, type Target } from './common.ts';
 
 /** /healthz answers a constant without touching the store: a genuine no-op of the same stack. */
 export const noopPath = '/healthz';
@@ -64,6 +64,16 @@ export function besideWarnings(beside: CeilingBeside, ceilingRps: number | null)
     warnings.push(`the no-op rate beside the window (${Math.round(meanRps)} req/s) is ${percent(apart(meanRps, ceilingRps))} away from ceilingRps (${Math.round(ceilingRps)}): ratioToCeiling divides rates of two different speeds of the box`);
   }
   return warnings;
+}
+
+/**
+ * Records the no-op rates beside a scenario's window in its result: the rates, `measured`
+ * divided by their mean, and the warnings they call for.
+ */
+export function recordBeside(result: ScenarioResult, beside: CeilingBeside, measured: number | null, ceilingRps: number | null): void {
+  result['ceilingBeside'] = beside;
+  result['ratioToCeilingBeside'] = ratio(measured, beside.meanRps);
+  warnAbout(result, besideWarnings(beside, ceilingRps));
 }
 
 /** Runs `measure` between two no-op windows on the same server, each measured as the ceiling scenario's. */

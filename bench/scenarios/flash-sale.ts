@@ -8,8 +8,8 @@ import { runLoad, type RunResult } from '../generator/run.ts';
 import type { BenchOptions } from '../options.ts';
 import type { AcksFile, ScenarioResult } from '../results.ts';
 import { createSaleSku } from '../setup.ts';
-import { besideDefinitions, besideWarnings, ceilingBeside } from './ceiling.ts';
-import { admissionFor, baseResult, kindLatency, ratio, runPrefix, waitForHolds, warnAbout, warmUpMsOf, withTarget, type Target } from './common.ts';
+import { besideDefinitions, ceilingBeside, recordBeside } from './ceiling.ts';
+import { admissionFor, baseResult, kindLatency, ratio, runPrefix, waitForHolds, warmUpMsOf, withTarget, type Target } from './common.ts';
 
 /** Stock for the rate runs: more than any machine sells in their window. */
 const plentyUnits = 10_000_000;
@@ -139,9 +139,7 @@ async function flashSale(options: BenchOptions, target: Target, ceilingRps: numb
   result.ordersPerS = ordersPerS;
   result.ceilingRps = ceilingRps;
   result.ratioToCeiling = ratio(ordersPerS, ceilingRps);
-  result['ceilingBeside'] = beside;
-  result['ratioToCeilingBeside'] = ratio(ordersPerS, beside.meanRps);
-  warnAbout(result, besideWarnings(beside, ceilingRps));
+  recordBeside(result, beside, ordersPerS, ceilingRps);
   result.audit = verdict;
   result['race'] = raceResult;
   result['checkoutLatencyMsAt70'] = { p50: checkout.p50, p99: checkout.p99 };
