@@ -2,7 +2,8 @@
 // the truth for what was sold and refuses by itself to sell beyond on-hand; Redis adds what
 // the store cannot see, the holds of other carts. A checkout's commit:
 //   1. reserve each SKU in Redis (one script per SKU: fits next to other carts' holds?),
-//      taking the cart's own hold into the reservation; undo all if any SKU is short
+//      taking what it needs of the cart's own hold into the reservation, the rest staying held
+//      until the sale ends; undo all if any SKU is short
 //   2. commit the order in the store (its own stock check, limits, number, outbox)
 //   3. settle in Redis: the reservation becomes sold, or is undone (the hold comes back)
 // Orders are unique per cart in the store, so a retry or a race never makes two orders. The
@@ -91,8 +92,8 @@ export function createRedisOrderStore(hot: HotStock, inner: Store, stock: RedisS
       if (result.reason === 'sold-out') await hot.markDirty(result.shortages.map((shortage) => shortage.sku));
       return result;
     }
-    // The order ends every hold of its cart, also on SKUs it did not buy; the holds on SKUs it
-    // bought became part of their reservations already.
+    // The order ends every hold of its cart, also on SKUs it did not buy; settling the SKUs it
+    // bought ended its holds on those.
     const bought = new Set(reserved);
     const [, held] = await Promise.all([settle(reserved, intentId, 'ok', nowMs), stock.heldSkus(draft.cartId).catch(() => [])]);
     const others = held.filter((sku) => !bought.has(sku));

@@ -122,7 +122,9 @@ return {quantity, expiry}
 
 /**
  * Reserves a sale before the store commits it: ARGV intentId, cart, quantity, backorder, nowMs.
- * The cart's own hold becomes part of the reservation (and comes back if the sale fails).
+ * As much of the cart's own hold as the sale needs becomes part of the reservation; the rest
+ * stays held until the sale ends. Freeing that rest now would let other carts take units the
+ * hold has to get back if the sale fails.
  */
 const reserve = `
 if not isLoaded() then return {'notloaded'} end
@@ -138,9 +140,10 @@ if ARGV[4] ~= '1' and availableToCart < quantity then return {'short', math.max(
 redis.call('HSET', intents, ARGV[1], cjson.encode({kind = 'sale', quantity = quantity, cart = cart, own = own, ownExpiry = ownExpiry}))
 redis.call('ZADD', intentAge, clockMs(), ARGV[1])
 redis.call('HINCRBY', stockKey, 'pending', quantity)
-if own > 0 then
-  setHold(cart, 0, 0)
-  redis.call('HINCRBY', stockKey, 'held', -own)
+local taken = math.min(own, quantity)
+if taken > 0 then
+  setHold(cart, own - taken, ownExpiry)
+  redis.call('HINCRBY', stockKey, 'held', -taken)
 end
 return {'ok', oldestIntentAgeMs()}
 `;
@@ -168,7 +171,12 @@ redis.call('ZADD', intentAge, clockMs(), ARGV[1])
 return {'ok'}
 `;
 
-/** Ends an intent once the store answered: ARGV intentId, outcome (ok|fail), nowMs. */
+/**
+ * Ends an intent once the store answered: ARGV intentId, outcome (ok|fail), nowMs. A sold sale
+ * also ends what is left of its cart's hold on the SKU (an order ends every hold of its cart). A
+ * failed one gives the hold back whole, unless the hold changed meanwhile (the cart set a new
+ * one, or it was released or swept): that newer decision stands.
+ */
 const resolve = `
 local raw = redis.call('HGET', intents, ARGV[1])
 if not raw then return 'missing' end
@@ -178,11 +186,16 @@ local intent = cjson.decode(raw)
 local ok = ARGV[2] == 'ok'
 if intent.kind == 'sale' then
   redis.call('HINCRBY', stockKey, 'pending', -intent.quantity)
+  local current = num(redis.call('HGET', holdQty, intent.cart))
   if ok then
     redis.call('HINCRBY', stockKey, 'sold', intent.quantity)
-  elseif intent.own > 0 and tonumber(intent.ownExpiry) > tonumber(ARGV[3]) and redis.call('HEXISTS', holdQty, intent.cart) == 0 then
+    if current > 0 then
+      setHold(intent.cart, 0, 0)
+      redis.call('HINCRBY', stockKey, 'held', -current)
+    end
+  elseif intent.own > 0 and tonumber(intent.ownExpiry) > tonumber(ARGV[3]) and current == intent.own - math.min(intent.own, intent.quantity) then
     setHold(intent.cart, intent.own, intent.ownExpiry)
-    redis.call('HINCRBY', stockKey, 'held', intent.own)
+    redis.call('HINCRBY', stockKey, 'held', intent.own - current)
   end
 elseif ok then
   redis.call('HINCRBY', stockKey, 'onHand', math.max(intent.onHand, 0))
