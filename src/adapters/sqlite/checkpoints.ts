@@ -18,10 +18,11 @@ export const writerCheckpointBackstopPages = 100_000;
 /**
  * How often the checkpointer copies what the writer committed meanwhile. Each pass ends with an
  * fsync of the database file, on the disk where the writer fsyncs the WAL at every commit. Every
- * 100 ms, at 1,700 orders a second, the disk's write requests spent 580-790 ms a second queued
- * and served, and twice in four flash sales a commit took 120-210 ms while a pass ran as long:
- * each time, a second whose requests had a p99 of 154-214 ms. Every 300 ms: 190-260 ms a second,
- * for as many bytes written (docs/benchmarks.md). restartAbovePages bounds the WAL either way.
+ * 100 ms, at 1,700 orders a second, the disk's write requests spent 580-794 ms a second queued
+ * and served, and twice in four flash sales a commit took 121 and 213 ms beside a pass of 83 and
+ * 201 ms: each time, a second whose requests had a p99 of 154 and 214 ms. Every 300 ms: 192-260
+ * ms a second, for as many bytes written (docs/benchmarks.md). restartAbovePages bounds the WAL
+ * either way.
  */
 export const checkpointIntervalMs = 300;
 
