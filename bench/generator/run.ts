@@ -102,7 +102,8 @@ const saturatedCpuPct = 90;
  * What to do about a generator process that may be the bottleneck. Another process helps only
  * where there are cores to spare: on the machine the server runs on, once the two together keep
  * its cores busy, a second process takes its CPU from the server (on the 2-core development box,
- * `ceiling` with two processes made 23-26k no-op requests a second against 32-34k with one).
+ * `ceiling` with two processes made 23,108-26,297 no-op requests a second against 31,694-34,468
+ * with one).
  */
 function saturationWarning(cpuPct: number, cpuPctMaxSecond: number, finals: Final[], serverCpuPct: number | null, workers: number): string {
   const busy = `the generator used ${cpuPct.toFixed(0)}% of a core (peak second ${cpuPctMaxSecond.toFixed(0)}%): it may be the bottleneck, not the server`;
