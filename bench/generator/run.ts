@@ -105,10 +105,9 @@ const saturatedCpuPct = 90;
  * `ceiling` with two processes made 23,108-26,297 no-op requests a second against 31,694-34,468
  * with one).
  */
-function saturationWarning(cpuPct: number, cpuPctMaxSecond: number, finals: Final[], serverCpuPct: number | null, workers: number): string {
+function saturationWarning(cpuPct: number, cpuPctMaxSecond: number, generatorPct: number, serverCpuPct: number | null, workers: number): string {
   const busy = `the generator used ${cpuPct.toFixed(0)}% of a core (peak second ${cpuPctMaxSecond.toFixed(0)}%): it may be the bottleneck, not the server`;
   const cores = availableParallelism();
-  const generatorPct = finals.reduce((sum, final) => sum + (final.cpuUs / final.wallUs) * 100, 0);
   if (serverCpuPct === null || generatorPct + serverCpuPct < cores * saturatedCpuPct) return `${busy}; try --workers ${workers + 1}`;
   const machinePct = ((generatorPct + serverCpuPct) / cores).toFixed(0);
   return `${busy}; with the server it kept this machine's ${cores} cores ${machinePct}% busy, so another generator process would take its CPU from the server: for a figure bound by the server alone, run the generator on another machine (--target)`;
@@ -277,7 +276,8 @@ export async function runLoad(options: LoadOptions): Promise<RunResult> {
     byKind[kind] = { ...latencyOf(histogram), count: histogram.totalCount };
     histogram.destroy();
   }
-  const cpuPct = finals.reduce((max, final) => Math.max(max, (final.cpuUs / final.wallUs) * 100), 0);
+  const cpuPcts = finals.map((final) => (final.cpuUs / final.wallUs) * 100);
+  const cpuPct = Math.max(0, ...cpuPcts);
   const dropped = finals.reduce((sum, final) => sum + final.dropped, 0);
   const hanging = finals.reduce((sum, final) => sum + final.hanging, 0);
   let serverCpuPct: number | null = null;
@@ -287,7 +287,7 @@ export async function runLoad(options: LoadOptions): Promise<RunResult> {
   }
   serverCpuStart = null;
   const warnings: string[] = [];
-  if (cpuPct >= saturatedCpuPct) warnings.push(saturationWarning(cpuPct, cpuPctMaxSecond, finals, serverCpuPct, options.workers));
+  if (cpuPct >= saturatedCpuPct) warnings.push(saturationWarning(cpuPct, cpuPctMaxSecond, cpuPcts.reduce((sum, pct) => sum + pct, 0), serverCpuPct, options.workers));
   if (options.model.kind === 'open' && scheduleLagMsMax > 100) warnings.push(`the generator sent some requests up to ${scheduleLagMsMax.toFixed(0)} ms late (latency still counts from the scheduled time)`);
   if (dropped > 0) warnings.push(`${dropped} arrivals were not sent: ${options.model.kind === 'open' ? options.model.outstandingMax : 0} requests were already waiting`);
   if (hanging > 0) warnings.push(`${hanging} requests were still without an answer after the timeout`);
